@@ -1,0 +1,107 @@
+# evtx-index / evtx-query: hand-written build.
+#   make            build bin/evtx-index and bin/evtx-query
+#   make demo       build, generate the demo case, index it and show what the product finds
+#   make test       build and run the whole test suite
+#   make deps       install missing Debian packages (apt-get, as root or through sudo)
+#   make SANITIZE=address,undefined test
+CC      ?= cc
+PKGS    := libevtx sqlite3 zlib libarchive libcrypto
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+OPT     ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Ilib -Ibuild
+LDLIBS  += -lpthread
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD   := build/san
+else
+BUILD   := build/rel
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS)
+
+LIB_SRC   := $(wildcard lib/*.c)
+IDX_SRC   := $(filter-out indexer/main.c,$(wildcard indexer/*.c))
+QRY_SRC   := $(filter-out query/main.c,$(wildcard query/*.c))
+GEN_SRC   := $(filter-out samples/gen_case.c,$(wildcard samples/*.c))
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+IDX_OBJ   := $(IDX_SRC:%.c=$(BUILD)/%.o)
+QRY_OBJ   := $(QRY_SRC:%.c=$(BUILD)/%.o)
+GEN_OBJ   := $(GEN_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+LIBCORE   := $(BUILD)/libcore.a
+LIBIDX    := $(BUILD)/libindexer.a
+LIBQRY    := $(BUILD)/libquery.a
+LIBGEN    := $(BUILD)/libsamples.a
+
+ifneq ($(SANITIZE),)
+BIN := $(BUILD)/bin
+else
+BIN := bin
+endif
+
+PROGS := $(BIN)/evtx-index $(BIN)/evtx-query $(BIN)/evtx-gen-case
+
+.PHONY: all demo test test-quick deps samples clean bench
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h samples/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The schema lives in schema/schema.sql; it is compiled in as a C string.
+$(BUILD)/schema_sql.c: schema/schema.sql schema/embed.sh
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh schema_sql schema/schema.sql > $@
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBCORE): $(LIB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBIDX): $(IDX_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBQRY): $(QRY_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBGEN): $(GEN_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(BIN)/evtx-index: $(BUILD)/indexer/main.o $(LIBIDX) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN)/evtx-query: $(BUILD)/query/main.o $(LIBQRY) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN)/evtx-gen-case: $(BUILD)/samples/gen_case.o $(LIBGEN) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBQRY) $(LIBIDX) $(LIBGEN) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Install what is missing from Debian (no-op when everything is there).
+deps:
+	@sh tests/deps.sh
+
+samples: deps $(PROGS)
+	$(BIN)/evtx-gen-case samples/case
+
+demo: samples
+	@rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/evtx-index demo.db samples/case || test $$? -eq 3
+	$(BIN)/evtx-query demo.db files
+	@if $(BIN)/evtx-query demo.db t1489 >/dev/null 2>&1; then $(BIN)/evtx-query demo.db t1489; fi
+
+test: deps $(PROGS) $(UNIT_BIN)
+	BIN=$(BIN) BUILD=$(BUILD) sh tests/run
+
+clean:
+	rm -rf build bin
