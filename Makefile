@@ -5,7 +5,7 @@
 #   make deps       install missing Debian packages (apt-get, as root or through sudo)
 #   make SANITIZE=address,undefined test
 CC      ?= cc
-PKGS    := libevtx sqlite3 zlib libarchive libcrypto
+PKGS    := libevtx libbfio sqlite3 zlib libarchive libcrypto
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g
@@ -64,14 +64,16 @@ $(BUILD)/schema_sql.c: schema/schema.sql schema/embed.sh
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# An archive with no members yet is still a valid (empty) archive.
+ARCHIVE = @mkdir -p $(dir $@); rm -f $@; if [ -n "$^" ]; then ar rcs $@ $^; else printf '!<arch>\n' > $@; fi
 $(LIBCORE): $(LIB_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	$(ARCHIVE)
 $(LIBIDX): $(IDX_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	$(ARCHIVE)
 $(LIBQRY): $(QRY_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	$(ARCHIVE)
 $(LIBGEN): $(GEN_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	$(ARCHIVE)
 
 $(BIN)/evtx-index: $(BUILD)/indexer/main.o $(LIBIDX) $(LIBCORE)
 	@mkdir -p $(dir $@)
@@ -83,6 +85,7 @@ $(BIN)/evtx-gen-case: $(BUILD)/samples/gen_case.o $(LIBGEN) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/tests/%: CFLAGS += -Iindexer -Iquery -Isamples
 $(BUILD)/tests/%: tests/unit/%.c $(LIBQRY) $(LIBIDX) $(LIBGEN) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,0 +1,30 @@
+/* evtx_libevtx.h: decodes an EVTX image in memory through libevtx.
+ *
+ * libevtx is opened on a libbfio memory-range handle over the caller's bytes (no
+ * temp file). When libevtx refuses the file because of a bad chunk header, a
+ * private copy with the bad chunk slots zeroed is opened instead and every zeroed
+ * slot is reported as skipped. Records libevtx cannot render are skipped and
+ * reported; recovered (deleted/stale) records are passed on with recovered=1. */
+#ifndef EVTX_LIBEVTX_H
+#define EVTX_LIBEVTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define LIBEVTX_EOPEN (-10)	/* libevtx cannot open the file even after repair */
+#define LIBEVTX_ENOMEM (-11)
+#define LIBEVTX_ESTOP (-12)	/* the sink asked to stop */
+
+/* Must be called once on the main thread before any decoding (libevtx has lazy
+ * global state that is not thread safe on first use). */
+void evtx_libevtx_global_init(void);
+
+/* Decodes buf[0..len) and calls the sink per record. buf is not modified and stays
+ * owned by the caller. info is filled in. On LIBEVTX_EOPEN, *why says why.
+ * Returns 0 or a negative LIBEVTX_E* code. */
+int evtx_libevtx_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink,
+		      struct evtx_file_info *info, const char **why);
+
+#endif

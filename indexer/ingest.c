@@ -1,0 +1,178 @@
+/* ingest.c: from an evidence file to committed rows. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evtx_libevtx.h"
+#include "hash.h"
+#include "ingest.h"
+#include "normalize.h"
+#include "store.h"
+
+/* Past this many, "not an EVTX file" lines are only counted (all are in rejected_path). */
+#define REPORT_MAX 20
+
+struct file_ctx {
+	struct ingest *in;
+	int64_t file_id;
+	struct store_file_counts c;
+	struct norm norm;
+	int failed;
+};
+
+static int on_event(void *ctx, const struct evtx_event *ev)
+{
+	struct file_ctx *f = ctx;
+	int dup = 0;
+	enum norm_kind k = normalize_event(ev, &f->norm);
+
+	if (store_event(f->in->store, f->file_id, ev, &f->norm, &dup)) {
+		f->failed = 1;
+		return -1;
+	}
+	if (ev->recovered) {
+		f->c.recovered++;
+	} else {
+		f->c.records++;
+		if (k == NORM_PROCESS && !strcmp(f->norm.p.source, "4688"))
+			f->c.n_4688++;
+		else if (k == NORM_PROCESS)
+			f->c.n_sysmon1++;
+		else if (k == NORM_SERVICE)
+			switch (ev->event_id) {
+			case 7036: f->c.n_7036++; break;
+			case 7040: f->c.n_7040++; break;
+			case 7045: f->c.n_7045++; break;
+			case 4697: f->c.n_4697++; break;
+			}
+	}
+	if (k != NORM_NONE) {
+		f->c.n_duplicates += dup;
+		if (!dup)
+			*(k == NORM_PROCESS ? &f->in->t.processes : &f->in->t.services) += 1;
+	}
+	return 0;
+}
+
+static int on_skip(void *ctx, const struct evtx_skip *sk)
+{
+	struct file_ctx *f = ctx;
+	f->c.skipped += sk->n_records ? sk->n_records : 1;
+	if (store_skip(f->in->store, f->file_id, sk)) {
+		f->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void not_evtx(struct ingest *in, const char *path, const char *why)
+{
+	in->t.files_not_evtx++;
+	if (in->n_reported++ < REPORT_MAX && !in->quiet)
+		fprintf(stderr, "evtx-index: skipping '%s': %s\n", path, why);
+}
+
+int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *buf, size_t len)
+{
+	char sha[HASH_SHA256_HEX_LEN];
+	struct file_ctx f;
+	struct evtx_file_info info;
+	struct evtx_sink sink = { on_event, on_skip, &f };
+	const char *why = NULL, *status;
+	int64_t known, known_skipped;
+	int rc;
+
+	if (hash_sha256_hex(buf, len, sha)) {
+		fprintf(stderr, "evtx-index: error: cannot hash '%s'\n", display_path);
+		return -1;
+	}
+	if (store_lookup_file(in->store, sha, display_path, &known, &known_skipped))
+		return -1;
+	if (known) {
+		/* What its first indexing skipped still stands: the run says so again. */
+		in->t.files_known++;
+		in->t.known_skipped += (uint64_t)known_skipped;
+		return 0;
+	}
+	memset(&f, 0, sizeof(f));
+	f.in = in;
+	struct store_file_meta meta = { sha, (int64_t)len, display_path, "libevtx" };
+	if (store_file_begin(in->store, &meta, &f.file_id))
+		return -1;
+	rc = evtx_libevtx_read(buf, len, &sink, &info, &why);
+	if (f.failed || rc == LIBEVTX_ENOMEM) {
+		if (rc == LIBEVTX_ENOMEM)
+			fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", display_path);
+		store_file_rollback(in->store);
+		return -1;
+	}
+	if (rc == LIBEVTX_EOPEN) {
+		status = "unreadable";
+		f.c.skipped += f.c.skipped == 0;
+		in->t.files_unreadable++;
+		fprintf(stderr, "evtx-index: warning: cannot decode '%s': %s\n", display_path, why);
+	} else {
+		status = f.c.skipped ? "partial" : "complete";
+		in->t.files_indexed++;
+	}
+	if (store_file_commit(in->store, f.file_id, &f.c, &info, status, why))
+		return -1;
+	in->t.records += f.c.records;
+	in->t.recovered += f.c.recovered;
+	in->t.skipped += f.c.skipped;
+	in->t.duplicates += f.c.n_duplicates;
+	in->t.bytes += len;
+	return 0;
+}
+
+static int is_evtx_name(const char *path)
+{
+	size_t n = strlen(path);
+	return n >= 5 && !strcasecmp(path + n - 5, ".evtx");
+}
+
+int ingest_path(struct ingest *in, const char *path, int explicit_arg)
+{
+	struct stat st;
+	uint8_t sig[8];
+	void *map;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "evtx-index: warning: cannot open '%s': %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		in->t.files_unreadable++;
+		return store_rejected(in->store, path, strerror(errno));
+	}
+	if (st.st_size < (off_t)sizeof(sig) || pread(fd, sig, sizeof(sig), 0) != (ssize_t)sizeof(sig) ||
+	    memcmp(sig, "ElfFile", 8) != 0) {
+		close(fd);
+		const char *why = st.st_size == 0 ? "empty file" : "not an EVTX file";
+		if (!explicit_arg && !is_evtx_name(path)) {
+			in->t.files_ignored++;
+			return store_rejected(in->store, path, "ignored: not an EVTX file");
+		}
+		not_evtx(in, path, why);
+		return store_rejected(in->store, path, why);
+	}
+	/* Read-only mapping: the decoders never write to evidence. */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", path, strerror(errno));
+		in->t.files_unreadable++;
+		return store_rejected(in->store, path, strerror(errno));
+	}
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	rc = ingest_buffer(in, path, map, (size_t)st.st_size);
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/* normalize.h: turns a decoded record into the rows the case database keeps.
+ *
+ * Event data is read by field name, never by position: Security 4688 (versions 0-2
+ * and the 13-field variant), Sysmon 1 (every field layout), System 7036/7040/7045,
+ * Security 4697. No SQLite and no printing here. */
+#ifndef NORMALIZE_H
+#define NORMALIZE_H
+
+#include <stdint.h>
+
+#include "event.h"
+
+enum norm_kind { NORM_NONE = 0, NORM_PROCESS, NORM_SERVICE };
+
+/* An optional integer: has == 0 stores NULL. */
+struct opt_int {
+	int has;
+	int64_t v;
+};
+
+#define NORM_ACCOUNT_MAX 512
+
+struct norm_process {
+	const char *source;	/* "4688" | "sysmon1" */
+	struct opt_int pid, ppid, logon_id, target_logon_id;
+	const char *image, *parent_image, *command_line, *parent_command_line, *current_directory;
+	const char *sid, *target_sid;
+	const char *integrity, *elevation;
+	const char *process_guid, *parent_process_guid, *logon_guid, *hashes;
+	const char *original_file_name, *parent_user, *rule_name;
+	const char *account, *target_account;	/* point into the buffers below or fields */
+	char account_buf[NORM_ACCOUNT_MAX], target_account_buf[NORM_ACCOUNT_MAX];
+};
+
+struct norm_service {
+	const char *service_name, *display_name, *state, *old_start_type, *new_start_type;
+	const char *image_path, *service_type, *service_account, *sid, *account;
+	struct opt_int state_code, logon_id;
+	char key_buf[512];	/* 7036 key name decoded from Binary */
+	char account_buf[NORM_ACCOUNT_MAX];
+};
+
+struct norm {
+	enum norm_kind kind;
+	struct norm_process p;
+	struct norm_service s;
+};
+
+/* Classifies ev and fills out; NULL strings mean "absent". Strings point into ev
+ * or into out, valid while both are. Returns the kind (NORM_NONE for other events). */
+enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out);
+
+/* Parses a Windows integer field (hex "0x..", or decimal) into an optional int. */
+struct opt_int normalize_int(const char *s);
+
+/* "%%1936" -> "full", "%%1937" -> "elevated", "%%1938" -> "limited"; others as given. */
+const char *normalize_elevation(const char *s);
+
+/* Mandatory label SID (S-1-16-12288) or Sysmon level ("High") -> low|medium|high|system. */
+const char *normalize_integrity(const char *s);
+
+#endif

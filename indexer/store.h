@@ -1,0 +1,62 @@
+/* store.h: writes evidence, events and derived rows into the case database.
+ *
+ * One transaction per evidence file: store_file_begin() opens it and
+ * store_file_commit() closes it, so a run killed at any moment leaves the case as
+ * it was before that file. Values are always bound to prepared statements.
+ * Errors are printed here once ("evtx-index: error: database: ..."). */
+#ifndef STORE_H
+#define STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "normalize.h"
+
+struct store;
+
+/* Per-file tallies kept by the caller and written by store_file_commit(). */
+struct store_file_counts {
+	uint64_t records, recovered, skipped;
+	uint64_t n_4688, n_sysmon1, n_7036, n_7040, n_7045, n_4697, n_duplicates;
+};
+
+struct store_file_meta {
+	const char *sha256;
+	int64_t size;
+	const char *path;
+	const char *decoder;
+};
+
+/* Prepares the statements on db (not owned). Returns 0 or -1. */
+int store_open(sqlite3 *db, struct store **out);
+void store_close(struct store *s);	/* NULL is a no-op */
+
+/* Looks up a content by SHA-256. *file_id is 0 when unknown. When known, path is
+ * added as another place it was found, and *skipped is what its indexing skipped.
+ * Returns 0 or -1. */
+int store_lookup_file(struct store *s, const char *sha256, const char *path, int64_t *file_id,
+		      int64_t *skipped);
+
+/* Begins the file's transaction and inserts its evidence row. */
+int store_file_begin(struct store *s, const struct store_file_meta *m, int64_t *file_id);
+/* Writes the counts, status and coverage, and commits. status: complete|partial|unreadable. */
+int store_file_commit(struct store *s, int64_t file_id, const struct store_file_counts *c,
+		      const struct evtx_file_info *info, const char *status, const char *error);
+/* Rolls the open file transaction back (after a failure). */
+void store_file_rollback(struct store *s);
+
+/* Stores a decoded record's row. *dup is set when the same record (host, channel,
+ * record id, time) was already stored, from this or another file; the sighting is
+ * kept. Also tallies the record into the coverage of its host and channel.
+ * Returns 0 or -1. */
+int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, const struct norm *n, int *dup);
+int store_skip(struct store *s, int64_t file_id, const struct evtx_skip *sk);
+/* Records a path that was not indexed (not EVTX, unreadable) and why. */
+int store_rejected(struct store *s, const char *path, const char *reason);
+
+/* Recomputes every service action from the stored command lines. Returns the
+ * number of actions, or -1. Runs in its own transaction. */
+long store_rederive(struct store *s);
+
+#endif

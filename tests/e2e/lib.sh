@@ -1,0 +1,28 @@
+# Shared by the end-to-end tests (sourced). Provides: $BIN, $ROOT, $TMP (removed at
+# exit), CORPUS (empty when ../shared/corpus is absent), fail, skip, expect_exit.
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BIN=${BIN:-bin}
+case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+CORPUS=""
+[ -d "$ROOT/../shared/corpus" ] && CORPUS=$(cd "$ROOT/../shared/corpus" && pwd)
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "$*"; exit 77; }
+need_corpus() { [ -n "$CORPUS" ] || skip "skipped: ../shared/corpus is not present beside the project"; }
+
+# expect_exit CODE CMD...: runs CMD, output in $TMP/out and $TMP/err, checks its status.
+expect_exit() {
+    want=$1; shift
+    "$@" >"$TMP/out" 2>"$TMP/err"; got=$?
+    [ "$got" -eq "$want" ] || { cat "$TMP/err"; fail "'$*' exited $got, expected $want"; }
+}
+
+# A generated demo case, made once per test into $TMP/case.
+make_case() {
+    [ -d "$TMP/case" ] || "$BIN/evtx-gen-case" "$TMP/case" >/dev/null 2>&1 || fail "evtx-gen-case failed"
+}
