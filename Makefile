@@ -31,7 +31,7 @@ QRY_SRC   := $(filter-out query/main.c,$(wildcard query/*.c))
 GEN_SRC   := $(filter-out samples/gen_case.c,$(wildcard samples/*.c))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/critical_services_tsv.o
 IDX_OBJ   := $(IDX_SRC:%.c=$(BUILD)/%.o)
 QRY_OBJ   := $(QRY_SRC:%.c=$(BUILD)/%.o)
 GEN_OBJ   := $(GEN_SRC:%.c=$(BUILD)/%.o)
@@ -61,7 +61,12 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h samples/*.h)
 $(BUILD)/schema_sql.c: schema/schema.sql schema/embed.sh
 	@mkdir -p $(dir $@)
 	sh schema/embed.sh schema_sql schema/schema.sql > $@
+$(BUILD)/critical_services_tsv.c: schema/critical_services.tsv schema/embed.sh
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh critical_services_tsv schema/critical_services.tsv > $@
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/critical_services_tsv.o: $(BUILD)/critical_services_tsv.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # An archive with no members yet is still a valid (empty) archive.

@@ -21,6 +21,7 @@ struct query_ctx {
 	sqlite3 *db;
 	struct report_opts ro;
 	struct query_filters f;
+	int all;		/* timeline: every 7036 stop, not only critical services */
 	int explain;		/* t1489: show whether the textbook rule catches each hit */
 	const char *by;		/* timeline: host | account */
 	int window_sec;		/* correlation window */
@@ -30,5 +31,13 @@ struct query_ctx {
 
 /* Each returns 0 or a negative code (message already printed). */
 int cmd_files(struct query_ctx *q);
+int cmd_t1489(struct query_ctx *q);
+int cmd_timeline(struct query_ctx *q);
+int cmd_hosts(struct query_ctx *q);
+int cmd_accounts(struct query_ctx *q);
+int cmd_coverage(struct query_ctx *q);
+int cmd_processes(struct query_ctx *q);
+/* Returns -2 for a usage error (exit 2). */
+int cmd_sql(struct query_ctx *q);
 
 #endif

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "convert.h"
 #include "db.h"
+#include "functions.h"
 
 #define EXIT_USAGE 2
 #define EXIT_FATAL 4
@@ -23,7 +24,14 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "t1489", cmd_t1489, "T1489 Service Stop detections: who stopped, disabled or deleted what, where, how" },
+	{ "timeline", cmd_timeline, "service-stop timeline per host (--by host) or account (--by account)" },
+	{ "hosts", cmd_hosts, "hosts in the case, their time span and event counts" },
+	{ "accounts", cmd_accounts, "accounts that started processes, and their service actions" },
+	{ "coverage", cmd_coverage, "per host and channel: time span, counts, blind spots" },
+	{ "processes", cmd_processes, "process creations (4688, Sysmon 1), filtered" },
 	{ "files", cmd_files, "one row per evidence file: records and events it gave, skipped, why" },
+	{ "sql", cmd_sql, "read-only SQL: evtx-query CASE.db sql 'SELECT ...'" },
 };
 
 static const char usage_head[] =
@@ -47,6 +55,13 @@ static const char usage_tail[] =
 	"  --image TEXT       image path contains TEXT\n"
 	"  --cmd TEXT         command line contains TEXT\n"
 	"  --limit N          at most N rows\n"
+	"t1489 and timeline:\n"
+	"  --explain          t1489: would the textbook rule (CommandLine contains 'net stop'\n"
+	"                     or 'sc stop') have caught each hit?\n"
+	"  --by host|account  timeline: one timeline per host (default) or per account\n"
+	"  --all              timeline: also every 7036 stop of a service that is not critical\n"
+	"  --window SECONDS   how long after a command its SCM echo may come (default 60)\n"
+	"  --critical FILE    more critical services: pattern<TAB>category<TAB>high|critical\n"
 	"  -h, --help         this help\n"
 	"\n"
 	"exit status: 0 ok, 2 usage, 4 fatal\n";
@@ -107,7 +122,7 @@ static int parse_time(const char *s, uint64_t *out, int end_of_day)
 int main(int argc, char **argv)
 {
 	enum { O_BOM = 256, O_NOBOM, O_TZ, O_HOST, O_ACCOUNT, O_SINCE, O_UNTIL, O_LEVEL, O_IMAGE, O_CMD,
-	       O_LIMIT, O_BY, O_EXPLAIN, O_WINDOW };
+	       O_LIMIT, O_BY, O_EXPLAIN, O_WINDOW, O_ALL, O_CRITICAL };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
 		{ "bom", no_argument, NULL, O_BOM }, { "no-bom", no_argument, NULL, O_NOBOM },
@@ -117,6 +132,7 @@ int main(int argc, char **argv)
 		{ "image", required_argument, NULL, O_IMAGE }, { "cmd", required_argument, NULL, O_CMD },
 		{ "limit", required_argument, NULL, O_LIMIT }, { "by", required_argument, NULL, O_BY },
 		{ "explain", no_argument, NULL, O_EXPLAIN }, { "window", required_argument, NULL, O_WINDOW },
+		{ "all", no_argument, NULL, O_ALL }, { "critical", required_argument, NULL, O_CRITICAL },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct query_ctx q;
@@ -171,6 +187,11 @@ int main(int argc, char **argv)
 			q.by = optarg;
 			break;
 		case O_EXPLAIN: q.explain = 1; break;
+		case O_ALL: q.all = 1; break;
+		case O_CRITICAL:
+			if (functions_load_critical(optarg))
+				return EXIT_USAGE;
+			break;
 		case O_WINDOW:
 			q.window_sec = (int)strtol(optarg, &end, 10);
 			if (*end || q.window_sec <= 0 || q.window_sec > 86400)
@@ -205,7 +226,7 @@ int main(int argc, char **argv)
 	q.ro.bom = bom >= 0 ? bom : out_path != NULL;
 	if (db_open_read("evtx-query", argv[optind], &q.db))
 		return EXIT_FATAL;
-	rc = cmd->run(&q);
+	rc = functions_register(q.db) ? -1 : cmd->run(&q);
 	sqlite3_close(q.db);
 	if (fflush(q.ro.out) || ferror(q.ro.out)) {
 		fprintf(stderr, "evtx-query: error: cannot write output\n");
@@ -215,5 +236,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "evtx-query: error: cannot write '%s'\n", out_path);
 		rc = -1;
 	}
-	return rc ? EXIT_FATAL : 0;
+	return rc == -2 ? EXIT_USAGE : rc ? EXIT_FATAL : 0;
 }

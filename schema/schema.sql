@@ -109,6 +109,7 @@ CREATE TABLE process (
 );
 CREATE UNIQUE INDEX process_identity ON process(host_id, channel, record_id, time);
 CREATE INDEX process_time ON process(time);
+CREATE INDEX process_host_pid ON process(host_id, pid);
 
 -- One row per System 7036 / 7040 / 7045 or Security 4697 record.
 CREATE TABLE service_event (
@@ -136,6 +137,7 @@ CREATE TABLE service_event (
     chunk            INTEGER
 );
 CREATE UNIQUE INDEX service_event_identity ON service_event(host_id, channel, record_id, time);
+CREATE INDEX service_event_host_time ON service_event(host_id, time);
 CREATE INDEX service_event_time ON service_event(time);
 
 -- Where a stored record was met again in another file (re-collection, exported copy).
@@ -152,6 +154,9 @@ CREATE TABLE account (
     sid  TEXT PRIMARY KEY,
     name TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Well-known SIDs name the same account on every host; they are never learned from a record.
+INSERT INTO account(sid, name) VALUES ('S-1-5-18', 'NT AUTHORITY\SYSTEM'),
+    ('S-1-5-19', 'NT AUTHORITY\LOCAL SERVICE'), ('S-1-5-20', 'NT AUTHORITY\NETWORK SERVICE');
 
 -- Per host and channel: what the evidence covers (records read, before deduplication).
 CREATE TABLE coverage (
@@ -181,34 +186,6 @@ CREATE TABLE service_action (
     why         TEXT NOT NULL
 );
 CREATE INDEX service_action_process ON service_action(process_id);
-
--- Services whose stop matters most; seeded here, extended by the user (evtx-query --critical).
-CREATE TABLE critical_service (
-    pattern  TEXT PRIMARY KEY COLLATE NOCASE,   -- key or display name, GLOB pattern, case-folded
-    category TEXT NOT NULL,
-    level    TEXT NOT NULL                      -- high | critical
-) WITHOUT ROWID;
-
-INSERT INTO critical_service(pattern, category, level) VALUES
-    ('vss', 'backup', 'critical'), ('swprv', 'backup', 'critical'), ('wbengine', 'backup', 'critical'),
-    ('veeam*', 'backup', 'critical'), ('backupexec*', 'backup', 'critical'), ('bedbg', 'backup', 'critical'),
-    ('sqlwriter', 'backup', 'critical'), ('acronis*', 'backup', 'critical'),
-    ('mssql*', 'database', 'critical'), ('sqlagent*', 'database', 'critical'), ('sqlserveragent', 'database', 'critical'),
-    ('sqlbrowser', 'database', 'high'), ('mysql*', 'database', 'critical'), ('oracle*', 'database', 'critical'),
-    ('postgresql*', 'database', 'critical'),
-    ('msexchange*', 'mail', 'critical'),
-    ('windefend', 'security', 'critical'), ('sense', 'security', 'critical'), ('msmpsvc', 'security', 'critical'),
-    ('wscsvc', 'security', 'critical'), ('wdnissvc', 'security', 'critical'), ('mpssvc', 'security', 'critical'),
-    ('sophos*', 'security', 'critical'), ('mcafee*', 'security', 'critical'), ('mcshield', 'security', 'critical'),
-    ('symantec*', 'security', 'critical'), ('sepmaster*', 'security', 'critical'), ('csagent', 'security', 'critical'),
-    ('csfalcon*', 'security', 'critical'), ('sentinel*', 'security', 'critical'), ('cylance*', 'security', 'critical'),
-    ('carbonblack*', 'security', 'critical'), ('cbdefense', 'security', 'critical'), ('ekrn', 'security', 'critical'),
-    ('avp*', 'security', 'critical'), ('tmbmserver', 'security', 'critical'),
-    ('eventlog', 'logging', 'critical'), ('sysmon*', 'logging', 'critical'), ('wecsvc', 'logging', 'high'),
-    ('vmtools', 'virtualisation', 'high'), ('vmware*', 'virtualisation', 'high'),
-    ('windows defender*', 'security', 'critical'), ('microsoft defender*', 'security', 'critical'),
-    ('volume shadow copy', 'backup', 'critical'), ('security center', 'security', 'critical'),
-    ('windows event log', 'logging', 'critical'), ('sql server*', 'database', 'critical');
 
 -- Views for the common joins. filetime_iso: FILETIME to 'YYYY-MM-DDTHH:MM:SS.fffffffZ'.
 CREATE VIEW process_v AS

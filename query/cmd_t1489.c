@@ -1,0 +1,212 @@
+/* cmd_t1489.c: evtx-query CASE t1489 and timeline — MITRE ATT&CK T1489 (Service Stop).
+ *
+ * Evidence, in one SQL statement over the case:
+ *   - service actions derived from command lines (service_action): one detection per
+ *     action; a cmd/PowerShell launcher is reported only when its child's record is
+ *     missing, a net1.exe relay never (its net.exe parent is the detection);
+ *   - the Service Control Manager's echo of each action on the target host: the
+ *     7036 "stopped" or the 7040 "disabled" for the same service within --window;
+ *   - 7040 changes to disabled that no command explains (actor from the record SID);
+ *   - 7036 stops of critical services that no command explains (API stops).
+ * Levels: what was stopped (critical services list) and how many services or hosts
+ * one account touched within PATTERN_WINDOW. */
+#include <string.h>
+
+#include "commands.h"
+
+#define TICKS_PER_SEC 10000000LL
+#define PATTERN_WINDOW 18000000000
+/* An echo may be logged slightly before the command's own record. */
+#define ECHO_LEAD 20000000
+/* How many services, or target hosts, one account stops in PATTERN_WINDOW to be a pattern. */
+#define PATTERN_SERVICES 3
+#define PATTERN_HOSTS 3
+
+#define XSTR(x) #x
+#define STR(x) XSTR(x)
+
+/* 7036 state and 7040 start type as Windows writes them, in the languages seen. */
+#define STOPPED(e) "(" e ".state_code = 1 OR lower(" e ".state) IN ('stopped', '已停止', '停止', 'arrêté', " \
+	"'beendet', 'detenido', 'interrotto', 'parado', 'gestopt', 'остановлена', 'zatrzymana'))"
+#define DISABLED(e) "lower(" e ".new_start_type) IN ('disabled', '已禁用', '禁用', 'désactivé', 'deaktiviert', " \
+	"'deshabilitado', 'disabilitato', 'desabilitado', 'uitgeschakeld', 'отключена', 'wyłączony', '無効')"
+/* Does service event e concern the service a command named (s may hold * wildcards)? */
+#define SAME_SERVICE(e, s) "(CASE WHEN instr(" s ", '*') > 0 " \
+	"THEN lower(" e ".service_name) GLOB lower(" s ") OR lower(" e ".display_name) GLOB lower(" s ") " \
+	"ELSE " e ".service_name = " s " COLLATE NOCASE OR " e ".display_name = " s " COLLATE NOCASE END)"
+#define LEVEL_RANK(l) "(CASE " l " WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 " \
+	"WHEN 'critical' THEN 4 ELSE 0 END)"
+
+/* Parameters: ?1 echo window, ?2 host, ?3 account, ?4 since, ?5 until, ?6 minimum
+ * level rank, ?7 include every 7036 stop (timeline --all). */
+static const char t1489_cte[] =
+	"WITH act AS ("
+	"  SELECT a.action_id, a.role, a.rule, a.tool, a.verb, a.service, a.remote_host, a.why,"
+	"         p.process_id, p.host_id, h.name AS host, p.time, p.account, p.sid, p.command_line,"
+	"         p.parent_image, p.pid, p.ppid, p.file_id, p.record_number, p.record_id,"
+	"         CASE WHEN a.remote_host <> '' THEN a.remote_host ELSE h.name END AS target"
+	"  FROM service_action a JOIN process p USING (process_id) JOIN host h USING (host_id)),"
+	/* One detection per action: drop relays, and launchers whose child was recorded. */
+	"cmd AS ("
+	"  SELECT x.* FROM act x WHERE x.role = 'direct' OR (x.role = 'launcher' AND NOT EXISTS ("
+	"    SELECT 1 FROM act c WHERE c.role <> 'launcher' AND c.host_id = x.host_id AND c.ppid = x.pid"
+	"      AND c.time BETWEEN x.time AND x.time + ?1 AND c.verb = x.verb"
+	"      AND c.service = x.service COLLATE NOCASE))),"
+	/* The SCM's echo of each command on the target host. */
+	"echoed AS ("
+	"  SELECT x.*, (SELECT e.service_event_id FROM service_event e JOIN host eh ON eh.host_id = e.host_id"
+	"    WHERE e.time BETWEEN x.time - " STR(ECHO_LEAD) " AND x.time + ?1 AND same_host(eh.name, x.target)"
+	"      AND ((x.verb IN ('stop', 'delete') AND e.event_id = 7036 AND " STOPPED("e") ")"
+	"        OR (x.verb = 'disable' AND e.event_id = 7040 AND " DISABLED("e") "))"
+	"      AND " SAME_SERVICE("e", "x.service") " ORDER BY e.time LIMIT 1) AS echo_id"
+	"  FROM cmd x),"
+	"cmd_rows AS ("
+	"  SELECT x.time, x.target AS host, x.host AS origin_host, x.account, x.sid, x.rule,"
+	"    (SELECT CASE WHEN " LEVEL_RANK("lv") " >= " LEVEL_RANK("cl") " THEN lv ELSE cl END FROM (SELECT"
+	"       CASE WHEN x.verb IN ('disable', 'delete') THEN 'high' ELSE 'medium' END AS lv,"
+	"       critical_level(x.service, NULL) AS cl)) AS base_level,"
+	"    x.tool, x.verb, x.service, x.remote_host, x.why, x.command_line, x.parent_image, x.pid,"
+	"    x.file_id, x.record_number, x.record_id, x.echo_id, 'process' AS evidence_kind"
+	"  FROM echoed x),"
+	/* SCM events that no command explains. */
+	"scm_rows AS ("
+	"  SELECT e.time, h.name AS host, h.name AS origin_host,"
+	"    COALESCE(e.account, (SELECT a.name FROM account a WHERE a.sid = e.sid)) AS account, e.sid,"
+	"    CASE WHEN e.event_id = 7040 THEN 'scm_disabled' WHEN critical_level(e.service_name, e.display_name)"
+	"      IS NOT NULL THEN 'scm_stop_no_command' ELSE 'scm_stop' END AS rule,"
+	"    CASE WHEN e.event_id = 7040 THEN"
+	"        CASE WHEN critical_level(e.service_name, e.display_name) IS NOT NULL THEN 'critical' ELSE 'high' END"
+	"      WHEN critical_level(e.service_name, e.display_name) = 'critical' THEN 'high'"
+	"      WHEN critical_level(e.service_name, e.display_name) IS NOT NULL THEN 'medium' ELSE 'low' END"
+	"      AS base_level,"
+	"    'scm' AS tool, CASE WHEN e.event_id = 7040 THEN 'disable' ELSE 'stop' END AS verb,"
+	"    COALESCE(e.service_name, e.display_name) AS service, '' AS remote_host,"
+	"    printf('%d %s: %s', e.event_id, COALESCE(e.display_name, e.service_name),"
+	"      COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type)) AS why,"
+	"    NULL AS command_line, NULL AS parent_image, NULL AS pid, e.file_id, e.record_number, e.record_id,"
+	"    NULL AS echo_id, 'service' AS evidence_kind"
+	"  FROM service_event e JOIN host h USING (host_id)"
+	"  WHERE ((e.event_id = 7040 AND " DISABLED("e") ")"
+	"      OR (e.event_id = 7036 AND " STOPPED("e") " AND (?7 OR critical_level(e.service_name, e.display_name)"
+	"        IS NOT NULL)))"
+	"    AND e.service_event_id NOT IN (SELECT echo_id FROM echoed WHERE echo_id IS NOT NULL)"
+	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD)
+	"      AND same_host(h.name, c.target) AND " SAME_SERVICE("e", "c.service") ")),"
+	"hits AS (SELECT * FROM cmd_rows UNION ALL SELECT * FROM scm_rows),"
+	/* The ransomware pattern: one account, many services or many hosts, in a short window. */
+	"scored AS ("
+	"  SELECT y.*,"
+	"    (SELECT count(DISTINCT lower(z.service)) FROM hits z WHERE z.rule NOT IN ('scm_stop')"
+	"       AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
+	"       AND (CASE WHEN y.account IS NULL THEN z.account IS NULL AND same_host(z.host, y.host)"
+	"            ELSE z.account = y.account COLLATE NOCASE END)) AS n_services,"
+	"    (SELECT count(DISTINCT lower(z.host)) FROM hits z WHERE z.rule NOT IN ('scm_stop')"
+	"       AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
+	"       AND y.account IS NOT NULL AND z.account = y.account COLLATE NOCASE) AS n_hosts"
+	"  FROM hits y),"
+	"final AS ("
+	"  SELECT s.*,"
+	"    CASE WHEN s.rule <> 'scm_stop' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
+	"      " STR(PATTERN_HOSTS) ") THEN 'critical' ELSE s.base_level END AS level,"
+	"    CASE WHEN s.rule <> 'scm_stop' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
+	"      " STR(PATTERN_HOSTS) ") THEN printf('%d services on %d hosts by %s within 30 min', s.n_services,"
+	"      max(s.n_hosts, 1), COALESCE(s.account, 'an unknown account')) END AS pattern,"
+	"    (SELECT printf('%d %s on %s %+.1fs (record %d)', e.event_id,"
+	"       COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type), eh.name,"
+	"       (e.time - s.time) / 1e7, e.record_id)"
+	"     FROM service_event e JOIN host eh ON eh.host_id = e.host_id WHERE e.service_event_id = s.echo_id)"
+	"      AS echo,"
+	"    f.path AS evidence_path"
+	"  FROM scored s JOIN evidence_file f USING (file_id)"
+	"  WHERE (?2 IS NULL OR same_host(s.host, ?2) OR same_host(s.origin_host, ?2))"
+	"    AND (?3 IS NULL OR s.account = ?3 COLLATE NOCASE OR s.sid = ?3 COLLATE NOCASE"
+	"         OR substr(s.account, instr(s.account, '\\') + 1) = ?3 COLLATE NOCASE)"
+	"    AND (?4 IS NULL OR s.time >= ?4) AND (?5 IS NULL OR s.time <= ?5))"
+	"SELECT ";
+
+/* The tails below are fixed SQL text, put together from constants, never from input. */
+static const char t1489_columns[] =
+	"time, host, account, sid, rule, level, tool, verb, service, remote_host AS target, why, command_line,"
+	" parent_image, pid, evidence_path, record_number, record_id, echo, pattern";
+static const char t1489_explain[] =
+	", CASE WHEN command_line IS NULL THEN 'n/a (no command line)'"
+	" WHEN textbook_t1489(command_line) THEN 'caught' ELSE 'missed' END AS textbook_rule";
+static const char t1489_tail[] =
+	" FROM final WHERE " LEVEL_RANK("level") " >= ?6 AND rule <> 'scm_stop' ORDER BY time, host, record_id";
+
+static const char timeline_by_host[] = "host, time, COALESCE(account, '(unknown)') AS account";
+static const char timeline_by_account[] = "COALESCE(account, '(unknown)') AS account, time, host";
+static const char timeline_columns[] =
+	", verb, service, tool, rule, level,"
+	" CASE WHEN evidence_kind = 'process' THEN COALESCE('SCM: ' || echo, 'no SCM echo found within the window')"
+	"   WHEN account IS NULL THEN 'no command found: account unknown'"
+	"   ELSE 'no command found' END AS correlated,"
+	" origin_host, command_line, pattern, evidence_path, record_number"
+	" FROM final WHERE " LEVEL_RANK("level") " >= ?6";
+static const char timeline_order_host[] = " ORDER BY host COLLATE NOCASE, time, record_id";
+static const char timeline_order_account[] = " ORDER BY account IS NULL, account COLLATE NOCASE, time, record_id";
+
+static int level_rank(const char *level)
+{
+	static const char *const levels[] = { "low", "medium", "high", "critical" };
+	for (int i = 0; level && i < 4; i++)
+		if (!strcmp(level, levels[i]))
+			return i + 1;
+	return 0;
+}
+
+static void bind_common(sqlite3_stmt *st, const struct query_ctx *q, int include_all)
+{
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)q->window_sec * TICKS_PER_SEC);
+	if (q->f.host)
+		sqlite3_bind_text(st, 2, q->f.host, -1, SQLITE_STATIC);
+	if (q->f.account)
+		sqlite3_bind_text(st, 3, q->f.account, -1, SQLITE_STATIC);
+	if (q->f.since)
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)q->f.since);
+	if (q->f.until)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)q->f.until);
+	sqlite3_bind_int(st, 6, level_rank(q->f.level));
+	sqlite3_bind_int(st, 7, include_all);
+}
+
+/* Runs the CTE followed by the NULL-terminated list of fixed SQL fragments. */
+static int run(struct query_ctx *q, const char *const *tail, int include_all)
+{
+	sqlite3_stmt *st;
+	sqlite3_str *sql = sqlite3_str_new(q->db);
+	long n;
+
+	sqlite3_str_appendall(sql, t1489_cte);
+	for (; *tail; tail++)
+		sqlite3_str_appendall(sql, *tail);
+	if (q->f.limit > 0)
+		sqlite3_str_appendf(sql, " LIMIT %ld", q->f.limit);
+	char *text = sqlite3_str_finish(sql);
+	if (!text)
+		return report_prepare_failed(q->db);
+	int rc = sqlite3_prepare_v2(q->db, text, -1, &st, NULL);
+	sqlite3_free(text);
+	if (rc != SQLITE_OK)
+		return report_prepare_failed(q->db);
+	bind_common(st, q, include_all);
+	n = report_run(q->db, st, &q->ro);
+	sqlite3_finalize(st);
+	return n < 0 ? -1 : 0;
+}
+
+int cmd_t1489(struct query_ctx *q)
+{
+	const char *const tail[] = { t1489_columns, q->explain ? t1489_explain : "", t1489_tail, NULL };
+	return run(q, tail, 0);
+}
+
+int cmd_timeline(struct query_ctx *q)
+{
+	int by_account = !strcmp(q->by, "account");
+	const char *const tail[] = {
+		by_account ? timeline_by_account : timeline_by_host, timeline_columns,
+		by_account ? timeline_order_account : timeline_order_host, NULL,
+	};
+	return run(q, tail, q->all);
+}

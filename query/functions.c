@@ -1,0 +1,173 @@
+/* functions.c: application SQL functions for the T1489 queries. */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "functions.h"
+#include "svc_action.h"
+
+extern const char critical_services_tsv[];
+
+#define CRITICAL_MAX 1024
+
+struct critical {
+	char *pattern, *category, *level;
+};
+
+static struct critical critical[CRITICAL_MAX];
+static size_t n_critical;
+static int builtin_loaded;
+
+/* Parses TSV text; origin names it in messages. Returns 0 or -1. */
+static int parse_critical(const char *text, const char *origin)
+{
+	int line_no = 0;
+	for (const char *line = text; *line; ) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char buf[512], *f[3], *save = NULL;
+		line_no++;
+		if (len >= sizeof(buf)) {
+			fprintf(stderr, "evtx-query: error: %s:%d: line too long\n", origin, line_no);
+			return -1;
+		}
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (len && buf[len - 1] == '\r')
+			buf[len - 1] = '\0';
+		line = eol ? eol + 1 : line + len;
+		if (buf[0] == '#' || buf[0] == '\0')
+			continue;
+		f[0] = strtok_r(buf, "\t", &save);
+		f[1] = strtok_r(NULL, "\t", &save);
+		f[2] = strtok_r(NULL, "\t", &save);
+		if (!f[0] || !f[1] || !f[2] || (strcmp(f[2], "high") && strcmp(f[2], "critical"))) {
+			fprintf(stderr, "evtx-query: error: %s:%d: want pattern<TAB>category<TAB>high|critical\n",
+				origin, line_no);
+			return -1;
+		}
+		if (n_critical == CRITICAL_MAX) {
+			fprintf(stderr, "evtx-query: error: %s: more than %d critical services\n", origin, CRITICAL_MAX);
+			return -1;
+		}
+		struct critical *c = &critical[n_critical];
+		c->pattern = strdup(f[0]);
+		c->category = strdup(f[1]);
+		c->level = strdup(f[2]);
+		if (!c->pattern || !c->category || !c->level) {
+			fprintf(stderr, "evtx-query: error: out of memory\n");
+			return -1;
+		}
+		n_critical++;
+	}
+	return 0;
+}
+
+static int load_builtin(void)
+{
+	if (builtin_loaded)
+		return 0;
+	builtin_loaded = 1;
+	return parse_critical(critical_services_tsv, "built-in critical services");
+}
+
+int functions_load_critical(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *text;
+	long n;
+	int rc;
+	if (load_builtin())
+		return -1;
+	if (!fp || fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0 || n > (1 << 20) || fseek(fp, 0, SEEK_SET)) {
+		fprintf(stderr, "evtx-query: error: cannot read '%s'\n", path);
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	text = calloc(1, (size_t)n + 1);
+	if (!text || fread(text, 1, (size_t)n, fp) != (size_t)n) {
+		fprintf(stderr, "evtx-query: error: cannot read '%s'\n", path);
+		free(text);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	rc = parse_critical(text, path);
+	free(text);
+	return rc;
+}
+
+/* The first list entry matching either name; later files may add, not remove. */
+static const struct critical *find_critical(const char *key, const char *display)
+{
+	for (size_t i = 0; i < n_critical; i++) {
+		const char *p = critical[i].pattern;
+		if ((key && fnmatch(p, key, FNM_CASEFOLD) == 0) || (display && fnmatch(p, display, FNM_CASEFOLD) == 0))
+			return &critical[i];
+	}
+	return NULL;
+}
+
+static const char *arg_text(sqlite3_value *v)
+{
+	return sqlite3_value_type(v) == SQLITE_NULL ? NULL : (const char *)sqlite3_value_text(v);
+}
+
+static void fn_critical(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct critical *c = find_critical(arg_text(argv[0]), argc > 1 ? arg_text(argv[1]) : NULL);
+	int want_category = *(const int *)sqlite3_user_data(ctx);
+	if (c)
+		sqlite3_result_text(ctx, want_category ? c->category : c->level, -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(ctx);
+}
+
+static void fn_textbook(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *cmd = arg_text(argv[0]);
+	(void)argc;
+	sqlite3_result_int(ctx, cmd ? svc_textbook_match(cmd) : 0);
+}
+
+static size_t short_len(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	int numeric = 1;
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			numeric = 0;
+	return dot && !numeric ? (size_t)(dot - s) : strlen(s);
+}
+
+static void fn_same_host(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *a = arg_text(argv[0]), *b = arg_text(argv[1]);
+	(void)argc;
+	if (!a || !b || !*a || !*b) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	size_t la = short_len(a), lb = short_len(b);
+	sqlite3_result_int(ctx, !strcasecmp(a, b) || (la == lb && !strncasecmp(a, b, la)));
+}
+
+int functions_register(sqlite3 *db)
+{
+	static const int level = 0, category = 1;
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+	if (load_builtin())
+		return -1;
+	if (sqlite3_create_function(db, "critical_level", 2, flags, (void *)&level, fn_critical, NULL, NULL) ||
+	    sqlite3_create_function(db, "critical_category", 2, flags, (void *)&category, fn_critical, NULL, NULL) ||
+	    sqlite3_create_function(db, "textbook_t1489", 1, flags, NULL, fn_textbook, NULL, NULL) ||
+	    sqlite3_create_function(db, "same_host", 2, flags, NULL, fn_same_host, NULL, NULL)) {
+		fprintf(stderr, "evtx-query: error: database: %s\n", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
