@@ -52,7 +52,7 @@ static int on_event(void *ctx, const struct evtx_event *ev)
 			case 4697: f->c.n_4697++; break;
 			}
 	}
-	if (k != NORM_NONE) {
+	if (k == NORM_PROCESS || k == NORM_SERVICE) {
 		f->c.n_duplicates += dup;
 		if (!dup)
 			*(k == NORM_PROCESS ? &f->in->t.processes : &f->in->t.services) += 1;

@@ -176,9 +176,51 @@ static void service_event(const struct evtx_event *ev, struct norm_service *s)
 	}
 }
 
+/* The n-th field (0-based) when it is present and not a placeholder. */
+static const char *nth(const struct evtx_event *ev, size_t n)
+{
+	const char *v = n < ev->n_fields ? ev->fields[n].value : NULL;
+	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
+}
+
+/* By name where the provider names its fields, else by position (older systems). */
+static const char *param(const struct evtx_event *ev, const char *name, size_t pos)
+{
+	const char *v = field(ev, name);
+	return v ? v : nth(ev, pos);
+}
+
+static const char *host_kind(const char *prov, uint32_t id)
+{
+	if (!strcmp(prov, "EventLog"))
+		return id == 6005 ? "boot" : id == 6006 ? "shutdown" : id == 6008 ? "unexpected_shutdown" : NULL;
+	if (!strcmp(prov, "Microsoft-Windows-Kernel-General"))
+		return id == 12 ? "boot" : id == 13 ? "shutdown" : NULL;
+	if (!strcmp(prov, "User32"))
+		return id == 1074 ? "shutdown_request" : NULL;
+	if (!strcmp(prov, "Microsoft-Windows-Eventlog"))
+		return id == 1100 ? "shutdown" : (id == 104 || id == 1102) ? "log_cleared" : NULL;
+	return NULL;
+}
+
+static void host_event(const struct evtx_event *ev, struct norm_host *h)
+{
+	if (ev->event_id == 1074) {
+		const char *proc = param(ev, "param1", 0), *type = param(ev, "param5", 4);
+		snprintf(h->buf, sizeof(h->buf), "%s%s%s", type ? type : "", type && proc ? " by " : "",
+			 proc ? proc : "");
+		h->detail = h->buf;
+		h->account = param(ev, "param7", 6);
+	} else if (ev->event_id == 104 || ev->event_id == 1102) {
+		h->detail = ev->event_id == 104 ? field(ev, "Channel") : "Security";
+		h->account = join_account(ev, "SubjectDomainName", "SubjectUserName", h->buf, sizeof(h->buf));
+	}
+}
+
 enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out)
 {
 	const char *prov = ev->provider ? ev->provider : "";
+	const char *hk;
 	memset(out, 0, sizeof(*out));
 	if (!strcmp(prov, PROVIDER_SECURITY) && ev->event_id == 4688) {
 		process_4688(ev, &out->p);
@@ -191,6 +233,10 @@ enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out)
 		   (!strcmp(prov, PROVIDER_SECURITY) && ev->event_id == 4697)) {
 		service_event(ev, &out->s);
 		out->kind = NORM_SERVICE;
+	} else if ((hk = host_kind(prov, ev->event_id)) != NULL) {
+		out->h.kind = hk;
+		host_event(ev, &out->h);
+		out->kind = NORM_HOST;
 	}
 	return out->kind;
 }

@@ -2,7 +2,9 @@
  *
  * Event data is read by field name, never by position: Security 4688 (versions 0-2
  * and the 13-field variant), Sysmon 1 (every field layout), System 7036/7040/7045,
- * Security 4697. No SQLite and no printing here. */
+ * Security 4697; and the host events that put them in context: boots and shutdowns
+ * (EventLog 6005/6006/6008, Kernel-General 12/13, User32 1074, Eventlog 1100) and
+ * cleared logs (104, 1102). No SQLite and no printing here. */
 #ifndef NORMALIZE_H
 #define NORMALIZE_H
 
@@ -10,7 +12,7 @@
 
 #include "event.h"
 
-enum norm_kind { NORM_NONE = 0, NORM_PROCESS, NORM_SERVICE };
+enum norm_kind { NORM_NONE = 0, NORM_PROCESS, NORM_SERVICE, NORM_HOST };
 
 /* An optional integer: has == 0 stores NULL. */
 struct opt_int {
@@ -40,10 +42,19 @@ struct norm_service {
 	char account_buf[NORM_ACCOUNT_MAX];
 };
 
+/* Host lifecycle and log clearing: boots, shutdowns (and who asked), cleared logs. */
+struct norm_host {
+	const char *kind;	/* boot | shutdown | unexpected_shutdown | shutdown_request | log_cleared */
+	const char *detail;	/* 1074: the process and shutdown type; 104/1102: the channel */
+	const char *account;
+	char buf[NORM_ACCOUNT_MAX];
+};
+
 struct norm {
 	enum norm_kind kind;
 	struct norm_process p;
 	struct norm_service s;
+	struct norm_host h;
 };
 
 /* Classifies ev and fills out; NULL strings mean "absent". Strings point into ev

@@ -19,7 +19,7 @@ struct coverage_acc {
 enum stmt_id {
 	ST_FILE_BY_SHA, ST_PATH_ADD, ST_FILE_INSERT, ST_FILE_UPDATE, ST_HOST_ADD, ST_HOST_GET,
 	ST_PROCESS, ST_SERVICE, ST_PROCESS_FIND, ST_SERVICE_FIND, ST_SIGHTING, ST_SKIP,
-	ST_REJECTED, ST_COVERAGE, ST_ACCOUNT, ST_COUNT
+	ST_REJECTED, ST_COVERAGE, ST_ACCOUNT, ST_HOST_EVENT, ST_HOST_EVENT_FIND, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -61,6 +61,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 			"n_4688 = n_4688 + excluded.n_4688, n_4688_cmdline = n_4688_cmdline + excluded.n_4688_cmdline, "
 			"n_sysmon1 = n_sysmon1 + excluded.n_sysmon1, n_service = n_service + excluded.n_service",
 	[ST_ACCOUNT] = "INSERT OR IGNORE INTO account(sid, name) VALUES (?1, ?2)",
+	[ST_HOST_EVENT] = "INSERT INTO host_event(host_id, time, event_id, channel, record_id, kind, detail, account, "
+			  "sid, recovered, file_id, record_number, chunk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			  "?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING",
+	[ST_HOST_EVENT_FIND] = "SELECT host_event_id FROM host_event WHERE host_id = ?1 AND channel = ?2 AND "
+			       "record_id = ?3 AND time = ?4",
 };
 
 struct store {
@@ -337,6 +342,7 @@ static void tally_coverage(struct store *s, int64_t hid, const struct evtx_event
 	}
 }
 
+
 static void bind_process(sqlite3_stmt *st, int64_t hid, int64_t file_id, const struct evtx_event *ev,
 			 const struct norm_process *p)
 {
@@ -400,6 +406,24 @@ static void bind_service(sqlite3_stmt *st, int64_t hid, int64_t file_id, const s
 	bind_chunk(st, 21, ev->chunk);
 }
 
+static void bind_host_event(sqlite3_stmt *st, int64_t hid, int64_t file_id, const struct evtx_event *ev,
+			    const struct norm_host *h)
+{
+	sqlite3_bind_int64(st, 1, hid);
+	sqlite3_bind_int64(st, 2, (int64_t)ev->time_created);
+	sqlite3_bind_int64(st, 3, ev->event_id);
+	bind_text(st, 4, ev->channel);
+	sqlite3_bind_int64(st, 5, (int64_t)ev->event_record_id);
+	bind_text(st, 6, h->kind);
+	bind_text(st, 7, h->detail);
+	bind_text(st, 8, h->account);
+	bind_text(st, 9, ev->user_sid && *ev->user_sid ? ev->user_sid : NULL);
+	sqlite3_bind_int(st, 10, ev->recovered);
+	sqlite3_bind_int64(st, 11, file_id);
+	sqlite3_bind_int64(st, 12, (int64_t)ev->record_number);
+	bind_chunk(st, 13, ev->chunk);
+}
+
 static int learn_account(struct store *s, const char *sid, const char *name)
 {
 	if (!sid || !name)
@@ -444,9 +468,12 @@ int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, c
 	if (n->kind == NORM_PROCESS) {
 		bind_process(s->st[ST_PROCESS], hid, file_id, ev, &n->p);
 		ins = ST_PROCESS, find = ST_PROCESS_FIND, kind = "process";
-	} else {
+	} else if (n->kind == NORM_SERVICE) {
 		bind_service(s->st[ST_SERVICE], hid, file_id, ev, &n->s);
 		ins = ST_SERVICE, find = ST_SERVICE_FIND, kind = "service_event";
+	} else {
+		bind_host_event(s->st[ST_HOST_EVENT], hid, file_id, ev, &n->h);
+		ins = ST_HOST_EVENT, find = ST_HOST_EVENT_FIND, kind = "host_event";
 	}
 	if (run(s, ins))
 		return -1;
@@ -460,7 +487,7 @@ int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, c
 			return -1;
 		return actions_derive(s->actions, pid, hid, (int64_t)ev->time_created, &n->p);
 	}
-	return learn_account(s, n->s.sid, n->s.account);
+	return n->kind == NORM_SERVICE ? learn_account(s, n->s.sid, n->s.account) : 0;
 }
 
 int store_skip(struct store *s, int64_t file_id, const struct evtx_skip *sk)

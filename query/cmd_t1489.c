@@ -18,6 +18,8 @@
 #define PATTERN_WINDOW 18000000000
 /* An echo may be logged slightly before the command's own record. */
 #define ECHO_LEAD 20000000
+/* Stops this close to a shutdown, or to the service's own start, are routine. */
+#define CONTEXT_WINDOW 6000000000
 /* How many services, or target hosts, one account stops in PATTERN_WINDOW to be a pattern. */
 #define PATTERN_SERVICES 3
 #define PATTERN_HOSTS 3
@@ -28,6 +30,9 @@
 /* 7036 state and 7040 start type as Windows writes them, in the languages seen. */
 #define STOPPED(e) "(" e ".state_code = 1 OR lower(" e ".state) IN ('stopped', '已停止', '停止', 'arrêté', " \
 	"'beendet', 'detenido', 'interrotto', 'parado', 'gestopt', 'остановлена', 'zatrzymana'))"
+#define RUNNING(e) "(" e ".state_code = 4 OR lower(" e ".state) IN ('running', '正在运行', '运行', " \
+	"'en cours d''exécution', 'wird ausgeführt', 'en ejecución', 'in esecuzione', 'em execução', " \
+	"'wordt uitgevoerd', 'выполняется', 'uruchomiona'))"
 #define DISABLED(e) "lower(" e ".new_start_type) IN ('disabled', '已禁用', '禁用', 'désactivé', 'deaktiviert', " \
 	"'deshabilitado', 'disabilitato', 'desabilitado', 'uitgeschakeld', 'отключена', 'wyłączony', '無効')"
 /* Does service event e concern the service a command named (s may hold * wildcards)? */
@@ -68,49 +73,69 @@ static const char t1489_cte[] =
 	"    x.tool, x.verb, x.service, x.remote_host, x.why, x.command_line, x.parent_image, x.pid,"
 	"    x.file_id, x.record_number, x.record_id, x.echo_id, 'process' AS evidence_kind"
 	"  FROM echoed x),"
-	/* SCM events that no command explains. */
-	"scm_rows AS ("
-	"  SELECT e.time, h.name AS host, h.name AS origin_host,"
-	"    COALESCE(e.account, (SELECT a.name FROM account a WHERE a.sid = e.sid)) AS account, e.sid,"
-	"    CASE WHEN e.event_id = 7040 THEN 'scm_disabled' WHEN critical_level(e.service_name, e.display_name)"
-	"      IS NOT NULL THEN 'scm_stop_no_command' ELSE 'scm_stop' END AS rule,"
-	"    CASE WHEN e.event_id = 7040 THEN"
-	"        CASE WHEN critical_level(e.service_name, e.display_name) IS NOT NULL THEN 'critical' ELSE 'high' END"
-	"      WHEN critical_level(e.service_name, e.display_name) = 'critical' THEN 'high'"
-	"      WHEN critical_level(e.service_name, e.display_name) IS NOT NULL THEN 'medium' ELSE 'low' END"
-	"      AS base_level,"
-	"    'scm' AS tool, CASE WHEN e.event_id = 7040 THEN 'disable' ELSE 'stop' END AS verb,"
-	"    COALESCE(e.service_name, e.display_name) AS service, '' AS remote_host,"
-	"    printf('%d %s: %s', e.event_id, COALESCE(e.display_name, e.service_name),"
-	"      COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type)) AS why,"
-	"    NULL AS command_line, NULL AS parent_image, NULL AS pid, e.file_id, e.record_number, e.record_id,"
-	"    NULL AS echo_id, 'service' AS evidence_kind"
+	/* SCM events that no command explains, with their context: a stop in the minutes
+	 * around a shutdown is the system going down; a stop soon after the same service
+	 * started is an on-demand service going idle. */
+	"scm AS ("
+	"  SELECT e.*, h.name AS host, critical_level(e.service_name, e.display_name) AS crit,"
+	"    e.event_id = 7036 AND EXISTS (SELECT 1 FROM host_event he WHERE he.host_id = e.host_id AND"
+	"      ((he.kind IN ('shutdown', 'unexpected_shutdown') AND he.time BETWEEN e.time AND e.time + "
+	STR(CONTEXT_WINDOW) ")"
+	"       OR (he.kind = 'shutdown_request' AND he.time BETWEEN e.time - " STR(CONTEXT_WINDOW) " AND e.time)))"
+	"      AS at_shutdown,"
+	"    e.event_id = 7036 AND EXISTS (SELECT 1 FROM service_event r WHERE r.host_id = e.host_id"
+	"      AND r.event_id = 7036 AND r.time BETWEEN e.time - " STR(CONTEXT_WINDOW) " AND e.time"
+	"      AND r.service_event_id <> e.service_event_id AND " RUNNING("r")
+	"      AND (r.service_name = e.service_name OR r.display_name = e.display_name)) AS after_start"
 	"  FROM service_event e JOIN host h USING (host_id)"
-	"  WHERE ((e.event_id = 7040 AND " DISABLED("e") ")"
-	"      OR (e.event_id = 7036 AND " STOPPED("e") " AND (?7 OR critical_level(e.service_name, e.display_name)"
-	"        IS NOT NULL)))"
+	"  WHERE ((e.event_id = 7040 AND " DISABLED("e") ") OR (e.event_id = 7036 AND " STOPPED("e") "))"
 	"    AND e.service_event_id NOT IN (SELECT echo_id FROM echoed WHERE echo_id IS NOT NULL)"
 	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD)
 	"      AND same_host(h.name, c.target) AND " SAME_SERVICE("e", "c.service") ")),"
-	"hits AS (SELECT * FROM cmd_rows UNION ALL SELECT * FROM scm_rows),"
-	/* The ransomware pattern: one account, many services or many hosts, in a short window. */
+	"scm_rows AS ("
+	"  SELECT e.time, e.host, e.host AS origin_host,"
+	"    COALESCE(e.account, (SELECT a.name FROM account a WHERE a.sid = e.sid)) AS account, e.sid,"
+	"    CASE WHEN e.event_id = 7040 THEN 'scm_disabled' WHEN e.at_shutdown THEN 'scm_stop_at_shutdown'"
+	"      WHEN e.crit IS NOT NULL THEN 'scm_stop_no_command' ELSE 'scm_stop' END AS rule,"
+	"    CASE WHEN e.event_id = 7040 THEN CASE WHEN e.crit IS NOT NULL THEN 'critical' ELSE 'high' END"
+	"      WHEN e.at_shutdown OR e.after_start OR e.crit IS NULL THEN 'low'"
+	"      WHEN e.crit = 'critical' THEN 'high' ELSE 'medium' END AS base_level,"
+	"    'scm' AS tool, CASE WHEN e.event_id = 7040 THEN 'disable' ELSE 'stop' END AS verb,"
+	"    COALESCE(e.service_name, e.display_name) AS service, '' AS remote_host,"
+	"    printf('%d %s: %s%s', e.event_id, COALESCE(e.display_name, e.service_name),"
+	"      COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type),"
+	"      CASE WHEN e.at_shutdown THEN ' (during a shutdown)'"
+	"        WHEN e.after_start THEN ' (minutes after it started: on-demand service going idle?)' ELSE '' END)"
+	"      AS why,"
+	"    NULL AS command_line, NULL AS parent_image, NULL AS pid, e.file_id, e.record_number, e.record_id,"
+	"    NULL AS echo_id, 'service' AS evidence_kind"
+	"  FROM scm e"
+	"  WHERE e.event_id = 7040 OR ?7 OR (e.crit IS NOT NULL AND NOT e.at_shutdown)),"
+	"hits AS (SELECT h.*, row_number() OVER () AS hit_id, lower(h.account) AS account_key,"
+	"    lower(CASE WHEN instr(h.host, '.') > 0 AND h.host NOT GLOB '[0-9]*.[0-9]*.[0-9]*.[0-9]*'"
+	"      THEN substr(h.host, 1, instr(h.host, '.') - 1) ELSE h.host END) AS host_key"
+	"  FROM (SELECT * FROM cmd_rows UNION ALL SELECT * FROM scm_rows) h),"
+	/* The ransomware pattern: one account, many services or many hosts, in a short window.
+	 * Stops with no account (API stops) count per host. A join on the plain key columns
+	 * lets SQLite index the materialized hits. */
+	"peers AS ("
+	"  SELECT y.hit_id, count(DISTINCT lower(z.service)) AS n_services,"
+	"    count(DISTINCT z.host_key) AS n_hosts"
+	"  FROM hits y JOIN hits z ON z.account_key IS y.account_key"
+	"    AND (y.account_key IS NOT NULL OR z.host_key = y.host_key)"
+	"    AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
+	"  WHERE y.rule NOT IN ('scm_stop', 'scm_stop_at_shutdown') AND z.rule NOT IN ('scm_stop', 'scm_stop_at_shutdown')"
+	"  GROUP BY y.hit_id),"
 	"scored AS ("
-	"  SELECT y.*,"
-	"    (SELECT count(DISTINCT lower(z.service)) FROM hits z WHERE z.rule NOT IN ('scm_stop')"
-	"       AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
-	"       AND (CASE WHEN y.account IS NULL THEN z.account IS NULL AND same_host(z.host, y.host)"
-	"            ELSE z.account = y.account COLLATE NOCASE END)) AS n_services,"
-	"    (SELECT count(DISTINCT lower(z.host)) FROM hits z WHERE z.rule NOT IN ('scm_stop')"
-	"       AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
-	"       AND y.account IS NOT NULL AND z.account = y.account COLLATE NOCASE) AS n_hosts"
-	"  FROM hits y),"
+	"  SELECT y.*, COALESCE(p.n_services, 1) AS n_services, COALESCE(p.n_hosts, 1) AS n_hosts"
+	"  FROM hits y LEFT JOIN peers p USING (hit_id)),"
 	"final AS ("
 	"  SELECT s.*,"
-	"    CASE WHEN s.rule <> 'scm_stop' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
+	"    CASE WHEN s.base_level <> 'low' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
 	"      " STR(PATTERN_HOSTS) ") THEN 'critical' ELSE s.base_level END AS level,"
-	"    CASE WHEN s.rule <> 'scm_stop' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
+	"    CASE WHEN s.base_level <> 'low' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
 	"      " STR(PATTERN_HOSTS) ") THEN printf('%d services on %d hosts by %s within 30 min', s.n_services,"
-	"      max(s.n_hosts, 1), COALESCE(s.account, 'an unknown account')) END AS pattern,"
+	"      s.n_hosts, COALESCE(s.account, 'an unknown account')) END AS pattern,"
 	"    (SELECT printf('%d %s on %s %+.1fs (record %d)', e.event_id,"
 	"       COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type), eh.name,"
 	"       (e.time - s.time) / 1e7, e.record_id)"
@@ -132,7 +157,8 @@ static const char t1489_explain[] =
 	", CASE WHEN command_line IS NULL THEN 'n/a (no command line)'"
 	" WHEN textbook_t1489(command_line) THEN 'caught' ELSE 'missed' END AS textbook_rule";
 static const char t1489_tail[] =
-	" FROM final WHERE " LEVEL_RANK("level") " >= ?6 AND rule <> 'scm_stop' ORDER BY time, host, record_id";
+	" FROM final WHERE " LEVEL_RANK("level") " >= ?6 AND rule NOT IN ('scm_stop', 'scm_stop_at_shutdown')"
+	" ORDER BY time, host, record_id";
 
 static const char timeline_by_host[] = "host, time, COALESCE(account, '(unknown)') AS account";
 static const char timeline_by_account[] = "COALESCE(account, '(unknown)') AS account, time, host";

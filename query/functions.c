@@ -1,5 +1,6 @@
 /* functions.c: application SQL functions for the T1489 queries. */
 #include <ctype.h>
+#include <stdint.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,17 @@ struct critical {
 static struct critical critical[CRITICAL_MAX];
 static size_t n_critical;
 static int builtin_loaded;
+
+/* Service names repeat across millions of events: the last answers are remembered
+ * in a small direct-mapped cache keyed by a hash of both names. */
+#define MEMO_SLOTS 1024
+#define MEMO_NAME_MAX 96
+struct memo {
+	int used;
+	char key[MEMO_NAME_MAX], display[MEMO_NAME_MAX];
+	const struct critical *found;
+};
+static struct memo memo[MEMO_SLOTS];
 
 /* Parses TSV text; origin names it in messages. Returns 0 or -1. */
 static int parse_critical(const char *text, const char *origin)
@@ -63,6 +75,7 @@ static int parse_critical(const char *text, const char *origin)
 		}
 		n_critical++;
 	}
+	memset(memo, 0, sizeof(memo));
 	return 0;
 }
 
@@ -101,8 +114,37 @@ int functions_load_critical(const char *path)
 	return rc;
 }
 
+static uint32_t hash_names(const char *a, const char *b)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = a ? a : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (const char *p = b ? b : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+static const struct critical *match_critical(const char *key, const char *display);
+
 /* The first list entry matching either name; later files may add, not remove. */
 static const struct critical *find_critical(const char *key, const char *display)
+{
+	const char *k = key ? key : "", *d = display ? display : "";
+	struct memo *m;
+	if (strlen(k) >= MEMO_NAME_MAX || strlen(d) >= MEMO_NAME_MAX)
+		return match_critical(key, display);
+	m = &memo[hash_names(k, d) % MEMO_SLOTS];
+	if (!m->used || strcmp(m->key, k) || strcmp(m->display, d)) {
+		m->used = 1;
+		strcpy(m->key, k);
+		strcpy(m->display, d);
+		m->found = match_critical(key, display);
+	}
+	return m->found;
+}
+
+static const struct critical *match_critical(const char *key, const char *display)
 {
 	for (size_t i = 0; i < n_critical; i++) {
 		const char *p = critical[i].pattern;

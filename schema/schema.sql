@@ -140,9 +140,29 @@ CREATE UNIQUE INDEX service_event_identity ON service_event(host_id, channel, re
 CREATE INDEX service_event_host_time ON service_event(host_id, time);
 CREATE INDEX service_event_time ON service_event(time);
 
+-- Boots, shutdowns (and who asked for them) and cleared logs: the context of service stops.
+CREATE TABLE host_event (
+    host_event_id INTEGER PRIMARY KEY,
+    host_id       INTEGER NOT NULL REFERENCES host(host_id),
+    time          INTEGER NOT NULL,
+    event_id      INTEGER NOT NULL,
+    channel       TEXT NOT NULL,
+    record_id     INTEGER NOT NULL,
+    kind          TEXT NOT NULL,   -- boot | shutdown | unexpected_shutdown | shutdown_request | log_cleared
+    detail        TEXT,
+    account       TEXT,
+    sid           TEXT,
+    recovered     INTEGER NOT NULL DEFAULT 0,
+    file_id       INTEGER NOT NULL REFERENCES evidence_file(file_id),
+    record_number INTEGER NOT NULL,
+    chunk         INTEGER
+);
+CREATE UNIQUE INDEX host_event_identity ON host_event(host_id, channel, record_id, time);
+CREATE INDEX host_event_host_time ON host_event(host_id, time);
+
 -- Where a stored record was met again in another file (re-collection, exported copy).
 CREATE TABLE sighting (
-    kind          TEXT NOT NULL,      -- 'process' | 'service_event'
+    kind          TEXT NOT NULL,      -- 'process' | 'service_event' | 'host_event'
     row_id        INTEGER NOT NULL,
     file_id       INTEGER NOT NULL REFERENCES evidence_file(file_id),
     record_number INTEGER NOT NULL,

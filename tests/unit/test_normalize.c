@@ -184,8 +184,40 @@ static void test_service_events(void)
 	CHECK_INT(normalize_event(&ev, &n), NORM_NONE);
 }
 
+static void test_host_events(void)
+{
+	/* 1074 as older systems write it: unnamed Data, by position. */
+	static const struct evtx_field f1074[] = {
+		{ "", "C:\\Windows\\system32\\winlogon.exe (WS01)" }, { "", "WS01" }, { "", "Other (Planned)" },
+		{ "", "0x80000000" }, { "", "restart" }, { "", "" }, { "", "QAX\\alice" },
+	};
+	static const struct evtx_field f104[] = {
+		{ "SubjectUserName", "bob" }, { "SubjectDomainName", "QAX" }, { "Channel", "System" },
+	};
+	struct norm n;
+	struct evtx_event ev = event("User32", 1074, f1074, N(f1074));
+	CHECK_INT(normalize_event(&ev, &n), NORM_HOST);
+	CHECK_STR(n.h.kind, "shutdown_request");
+	CHECK_STR(n.h.detail, "restart by C:\\Windows\\system32\\winlogon.exe (WS01)");
+	CHECK_STR(n.h.account, "QAX\\alice");
+	ev = event("EventLog", 6006, NULL, 0);
+	CHECK_INT(normalize_event(&ev, &n), NORM_HOST);
+	CHECK_STR(n.h.kind, "shutdown");
+	ev = event("Microsoft-Windows-Kernel-General", 12, NULL, 0);
+	CHECK_INT(normalize_event(&ev, &n), NORM_HOST);
+	CHECK_STR(n.h.kind, "boot");
+	ev = event("Microsoft-Windows-Eventlog", 104, f104, N(f104));
+	CHECK_INT(normalize_event(&ev, &n), NORM_HOST);
+	CHECK_STR(n.h.kind, "log_cleared");
+	CHECK_STR(n.h.detail, "System");
+	CHECK_STR(n.h.account, "QAX\\bob");
+	ev = event("EventLog", 6013, NULL, 0);
+	CHECK_INT(normalize_event(&ev, &n), NORM_NONE);
+}
+
 int main(void)
 {
+	test_host_events();
 	test_4688_v2_seed();
 	test_4688_layouts();
 	test_sysmon1();
