@@ -524,9 +524,6 @@ static int tsv_esc(struct buf *b, uint32_t cp)
 	case '\n':
 		buf_add(b, "\\n", 2);
 		return 1;
-	case '\\':
-		buf_add(b, "\\\\", 2);
-		return 1;
 	}
 	return 0;
 }

@@ -24,8 +24,10 @@
  *           not cut, it pushes the rest of its line right. NULL is empty.
  *   csv     RFC 4180: header row, comma, CRLF; a field is quoted when it holds
  *           a comma, quote, CR or LF, with quotes doubled. NULL is an empty field.
- *   tsv     header row, tab, LF; tab, CR, LF and backslash in a value are
- *           written as \t, \r, \n and \\. NULL is an empty field.
+ *   tsv     header row, tab, LF; tab, CR and LF in a value are written as \t,
+ *           \r and \n; a backslash stays as it is, so Windows paths read as
+ *           they are (TSV is for reading and grep; csv and json round-trip
+ *           exactly). NULL is an empty field.
  *   json    "[", one object per line separated by ",", "]"; no rows gives "[]".
  *   ndjson  one object per line; no rows gives no output.
  *   In JSON, keys are the column names; a NULL value is null; an OUTPUT_INT or

@@ -214,11 +214,11 @@ static void test_tsv(void)
 	};
 	EXPECT("tsv", OUTPUT_TSV, cols3, rows, N(rows) / 3, 0,
 	       "id\tname\tnote\n"
-	       "1\ta\\tb\tC:\\\\Windows\\\\System32\n"
+	       "1\ta\\tb\tC:\\Windows\\System32\n"
 	       "-5\tx\\r\\ny\t\n"
 	       "2\t'=1+1\t'\\tfoo\n"
 	       "3\t-\t\n"
-	       "4\t\xEF\xBF\xBD\tback\\\\tslash\n");
+	       "4\t\xEF\xBF\xBD\tback\\tslash\n");
 	EXPECT("tsv empty", OUTPUT_TSV, cols3, (const char *const *)NULL, 0, 0,
 	       "id\tname\tnote\n");
 }
