@@ -90,7 +90,7 @@ $(BIN)/evtx-gen-case: $(BUILD)/samples/gen_case.o $(LIBGEN) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: CFLAGS += -Iindexer -Iquery -Isamples
+$(BUILD)/tests/%: CFLAGS += -iquote indexer -iquote query -iquote samples
 $(BUILD)/tests/%: tests/unit/%.c $(LIBQRY) $(LIBIDX) $(LIBGEN) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

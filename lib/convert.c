@@ -52,6 +52,29 @@ int convert_filetime_iso(uint64_t ft, int offset_minutes, char *out, size_t out_
 	return n > 0 && (size_t)n < out_len ? 0 : -1;
 }
 
+uint64_t convert_civil_filetime(const struct convert_civil *c)
+{
+	int64_t secs = days_from_civil(c->year, (unsigned)c->month, (unsigned)c->day) * 86400 +
+		       c->hour * 3600 + c->minute * 60 + c->second;
+	return (uint64_t)(secs + (int64_t)(FILETIME_UNIX_EPOCH / 10000000ULL)) * 10000000ULL + c->frac;
+}
+
+void convert_filetime_civil(uint64_t ft, struct convert_civil *out)
+{
+	int64_t secs = (int64_t)(ft / 10000000ULL) - (int64_t)(FILETIME_UNIX_EPOCH / 10000000ULL);
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int64_t rem = secs - days * 86400, y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	out->year = (int)y;
+	out->month = (int)m;
+	out->day = (int)d;
+	out->hour = (int)(rem / 3600);
+	out->minute = (int)(rem / 60 % 60);
+	out->second = (int)(rem % 60);
+	out->frac = (unsigned)(ft % 10000000ULL);
+}
+
 static int digits(const char **p, int n, unsigned *out)
 {
 	unsigned v = 0;
@@ -101,8 +124,8 @@ int convert_iso_filetime(const char *s, uint64_t *out)
 		p++;
 	if (*p != '\0' || y < 1601 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return -1;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	*out = (uint64_t)(secs + (int64_t)(FILETIME_UNIX_EPOCH / 10000000ULL)) * 10000000ULL + frac;
+	struct convert_civil c = { (int)y, (int)mo, (int)d, (int)h, (int)mi, (int)se, frac };
+	*out = convert_civil_filetime(&c);
 	return 0;
 }
 

@@ -21,6 +21,17 @@ int convert_filetime_iso(uint64_t ft, int offset_minutes, char *out, size_t out_
  * into a FILETIME. Returns 0, or negative if malformed. */
 int convert_iso_filetime(const char *s, uint64_t *out);
 
+/* A UTC calendar time, broken down. frac is in 100 ns units within the second. */
+struct convert_civil {
+	int year, month, day, hour, minute, second;
+	unsigned frac;
+};
+
+/* FILETIME of a UTC calendar time (proleptic Gregorian, year >= 1601). */
+uint64_t convert_civil_filetime(const struct convert_civil *c);
+/* The calendar time of a FILETIME, in UTC. */
+void convert_filetime_civil(uint64_t ft, struct convert_civil *out);
+
 /* Parses an integer written as "0x1a2b" (hex, any case, zero-padded or not) or as
  * decimal digits. Surrounding spaces are allowed. Returns 0, negative if malformed or
  * larger than 64 bits. */

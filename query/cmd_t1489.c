@@ -18,10 +18,19 @@
 #define PATTERN_WINDOW 18000000000
 /* An echo may be logged slightly before the command's own record. */
 #define ECHO_LEAD 20000000
+/* How far apart 4688 and Sysmon 1 may time one process creation (100 ns ticks). */
+#define SENSOR_SKEW 20000000
 /* Stops this close to a shutdown, or to the service's own start, are routine. */
 #define CONTEXT_WINDOW 6000000000
+/* A stop that recurs at the same time of day (within RECUR_SLACK) on other days
+ * (within RECUR_RANGE) with no command is a scheduled job, such as a nightly backup. */
+#define DAY 864000000000
+#define RECUR_SLACK 36000000000
+#define RECUR_RANGE 6048000000000
 /* How many services, or target hosts, one account stops in PATTERN_WINDOW to be a pattern. */
 #define PATTERN_SERVICES 3
+/* Stops with no command and no account (API stops): ransomware stops dozens at once. */
+#define PATTERN_API_SERVICES 5
 #define PATTERN_HOSTS 3
 
 #define XSTR(x) #x
@@ -39,6 +48,10 @@
 #define SAME_SERVICE(e, s) "(CASE WHEN instr(" s ", '*') > 0 " \
 	"THEN lower(" e ".service_name) GLOB lower(" s ") OR lower(" e ".display_name) GLOB lower(" s ") " \
 	"ELSE " e ".service_name = " s " COLLATE NOCASE OR " e ".display_name = " s " COLLATE NOCASE END)"
+/* The same process creation recorded by two sensors (4688 and Sysmon 1). */
+#define SAME_PROCESS(a, b) a ".host_id = " b ".host_id AND " a ".pid = " b ".pid AND " a ".time BETWEEN " \
+	b ".time - " STR(SENSOR_SKEW) " AND " b ".time + " STR(SENSOR_SKEW) " AND " a ".verb = " b ".verb AND " \
+	a ".service = " b ".service COLLATE NOCASE"
 #define LEVEL_RANK(l) "(CASE " l " WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 " \
 	"WHEN 'critical' THEN 4 ELSE 0 END)"
 
@@ -48,15 +61,20 @@ static const char t1489_cte[] =
 	"WITH act AS ("
 	"  SELECT a.action_id, a.role, a.rule, a.tool, a.verb, a.service, a.remote_host, a.why,"
 	"         p.process_id, p.host_id, h.name AS host, p.time, p.account, p.sid, p.command_line,"
-	"         p.parent_image, p.pid, p.ppid, p.file_id, p.record_number, p.record_id,"
+	"         p.parent_image, p.pid, p.ppid, p.file_id, p.record_number, p.record_id, p.source,"
 	"         CASE WHEN a.remote_host <> '' THEN a.remote_host ELSE h.name END AS target"
 	"  FROM service_action a JOIN process p USING (process_id) JOIN host h USING (host_id)),"
-	/* One detection per action: drop relays, and launchers whose child was recorded. */
+	/* One detection per action: drop relays, launchers whose child was recorded, and
+	 * the Sysmon copy of a process that Security 4688 also recorded. */
 	"cmd AS ("
-	"  SELECT x.* FROM act x WHERE x.role = 'direct' OR (x.role = 'launcher' AND NOT EXISTS ("
+	"  SELECT x.*, (SELECT printf('sysmon1 record %d', y.record_id) FROM act y WHERE x.source = '4688'"
+	"      AND y.source = 'sysmon1' AND " SAME_PROCESS("y", "x") ") AS other_evidence"
+	"  FROM act x WHERE (x.role = 'direct' OR (x.role = 'launcher' AND NOT EXISTS ("
 	"    SELECT 1 FROM act c WHERE c.role <> 'launcher' AND c.host_id = x.host_id AND c.ppid = x.pid"
-	"      AND c.time BETWEEN x.time AND x.time + ?1 AND c.verb = x.verb"
-	"      AND c.service = x.service COLLATE NOCASE))),"
+	"      AND c.source = x.source AND c.time BETWEEN x.time AND x.time + ?1 AND c.verb = x.verb"
+	"      AND c.service = x.service COLLATE NOCASE)))"
+	"    AND NOT (x.source = 'sysmon1' AND EXISTS (SELECT 1 FROM act y WHERE y.source = '4688'"
+	"      AND " SAME_PROCESS("y", "x") "))),"
 	/* The SCM's echo of each command on the target host. */
 	"echoed AS ("
 	"  SELECT x.*, (SELECT e.service_event_id FROM service_event e JOIN host eh ON eh.host_id = e.host_id"
@@ -65,13 +83,27 @@ static const char t1489_cte[] =
 	"        OR (x.verb = 'disable' AND e.event_id = 7040 AND " DISABLED("e") "))"
 	"      AND " SAME_SERVICE("e", "x.service") " ORDER BY e.time LIMIT 1) AS echo_id"
 	"  FROM cmd x),"
+	/* Other services that stopped on the target right after a stop command: its dependents
+	 * (net stop X /y), counted as its doing rather than as stops with no command. */
+	"dependents AS ("
+	"  SELECT x.action_id, e.service_event_id, COALESCE(e.service_name, e.display_name) AS service,"
+	"    e.record_id"
+	"  FROM echoed x JOIN service_event e ON e.time BETWEEN x.time AND x.time + ?1 AND e.event_id = 7036"
+	"    JOIN host eh ON eh.host_id = e.host_id"
+	"  WHERE x.verb = 'stop' AND same_host(eh.name, x.target) AND " STOPPED("e")
+	"    AND e.service_event_id IS NOT x.echo_id AND NOT " SAME_SERVICE("e", "x.service")
+	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.action_id <> x.action_id"
+	"      AND c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD) " AND same_host(eh.name, c.target)"
+	"      AND " SAME_SERVICE("e", "c.service") ")),"
 	"cmd_rows AS ("
 	"  SELECT x.time, x.target AS host, x.host AS origin_host, x.account, x.sid, x.rule,"
 	"    (SELECT CASE WHEN " LEVEL_RANK("lv") " >= " LEVEL_RANK("cl") " THEN lv ELSE cl END FROM (SELECT"
 	"       CASE WHEN x.verb IN ('disable', 'delete') THEN 'high' ELSE 'medium' END AS lv,"
 	"       critical_level(x.service, NULL) AS cl)) AS base_level,"
 	"    x.tool, x.verb, x.service, x.remote_host, x.why, x.command_line, x.parent_image, x.pid,"
-	"    x.file_id, x.record_number, x.record_id, x.echo_id, 'process' AS evidence_kind"
+	"    x.file_id, x.record_number, x.record_id, x.echo_id, 'process' AS evidence_kind, x.other_evidence,"
+	"    (SELECT group_concat(printf('%s (record %d)', d.service, d.record_id), '; ') FROM dependents d"
+	"      WHERE d.action_id = x.action_id) AS also_stopped"
 	"  FROM echoed x),"
 	/* SCM events that no command explains, with their context: a stop in the minutes
 	 * around a shutdown is the system going down; a stop soon after the same service
@@ -86,10 +118,19 @@ static const char t1489_cte[] =
 	"    e.event_id = 7036 AND EXISTS (SELECT 1 FROM service_event r WHERE r.host_id = e.host_id"
 	"      AND r.event_id = 7036 AND r.time BETWEEN e.time - " STR(CONTEXT_WINDOW) " AND e.time"
 	"      AND r.service_event_id <> e.service_event_id AND " RUNNING("r")
-	"      AND (r.service_name = e.service_name OR r.display_name = e.display_name)) AS after_start"
+	"      AND (r.service_name = e.service_name OR r.display_name = e.display_name)) AS after_start,"
+	"    e.event_id = 7036 AND EXISTS (SELECT 1 FROM service_event r WHERE r.host_id = e.host_id"
+	"      AND r.time BETWEEN e.time - " STR(RECUR_RANGE) " AND e.time + " STR(RECUR_RANGE)
+	"      AND r.event_id = 7036 AND abs(r.time - e.time) > " STR(DAY) " / 2"
+	"      AND ((r.time - e.time) % " STR(DAY) " + " STR(DAY) ") % " STR(DAY) " NOT BETWEEN "
+	STR(RECUR_SLACK) " AND " STR(DAY) " - " STR(RECUR_SLACK)
+	"      AND " STOPPED("r") " AND (r.service_name = e.service_name OR r.display_name = e.display_name))"
+	"      AS recurring"
 	"  FROM service_event e JOIN host h USING (host_id)"
-	"  WHERE ((e.event_id = 7040 AND " DISABLED("e") ") OR (e.event_id = 7036 AND " STOPPED("e") "))"
+	"  WHERE ((e.event_id = 7040 AND " DISABLED("e") ") OR (e.event_id = 7036 AND " STOPPED("e")
+	"      AND (?7 OR critical_level(e.service_name, e.display_name) IS NOT NULL)))"
 	"    AND e.service_event_id NOT IN (SELECT echo_id FROM echoed WHERE echo_id IS NOT NULL)"
+	"    AND e.service_event_id NOT IN (SELECT service_event_id FROM dependents)"
 	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD)
 	"      AND same_host(h.name, c.target) AND " SAME_SERVICE("e", "c.service") ")),"
 	"scm_rows AS ("
@@ -98,19 +139,21 @@ static const char t1489_cte[] =
 	"    CASE WHEN e.event_id = 7040 THEN 'scm_disabled' WHEN e.at_shutdown THEN 'scm_stop_at_shutdown'"
 	"      WHEN e.crit IS NOT NULL THEN 'scm_stop_no_command' ELSE 'scm_stop' END AS rule,"
 	"    CASE WHEN e.event_id = 7040 THEN CASE WHEN e.crit IS NOT NULL THEN 'critical' ELSE 'high' END"
-	"      WHEN e.at_shutdown OR e.after_start OR e.crit IS NULL THEN 'low'"
+	"      WHEN e.at_shutdown OR e.after_start OR e.recurring OR e.crit IS NULL THEN 'low'"
 	"      WHEN e.crit = 'critical' THEN 'high' ELSE 'medium' END AS base_level,"
 	"    'scm' AS tool, CASE WHEN e.event_id = 7040 THEN 'disable' ELSE 'stop' END AS verb,"
 	"    COALESCE(e.service_name, e.display_name) AS service, '' AS remote_host,"
 	"    printf('%d %s: %s%s', e.event_id, COALESCE(e.display_name, e.service_name),"
 	"      COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type),"
 	"      CASE WHEN e.at_shutdown THEN ' (during a shutdown)'"
-	"        WHEN e.after_start THEN ' (minutes after it started: on-demand service going idle?)' ELSE '' END)"
+	"        WHEN e.after_start THEN ' (minutes after it started: on-demand service going idle?)'"
+	"        WHEN e.recurring THEN ' (also stopped at this time of day on other days: a scheduled job?)'"
+	"        ELSE '' END)"
 	"      AS why,"
 	"    NULL AS command_line, NULL AS parent_image, NULL AS pid, e.file_id, e.record_number, e.record_id,"
-	"    NULL AS echo_id, 'service' AS evidence_kind"
+	"    NULL AS echo_id, 'service' AS evidence_kind, NULL AS other_evidence, NULL AS also_stopped"
 	"  FROM scm e"
-	"  WHERE e.event_id = 7040 OR ?7 OR (e.crit IS NOT NULL AND NOT e.at_shutdown)),"
+	"  WHERE e.event_id = 7040 OR ?7 OR NOT e.at_shutdown),"
 	"hits AS (SELECT h.*, row_number() OVER () AS hit_id, lower(h.account) AS account_key,"
 	"    lower(CASE WHEN instr(h.host, '.') > 0 AND h.host NOT GLOB '[0-9]*.[0-9]*.[0-9]*.[0-9]*'"
 	"      THEN substr(h.host, 1, instr(h.host, '.') - 1) ELSE h.host END) AS host_key"
@@ -129,12 +172,14 @@ static const char t1489_cte[] =
 	"scored AS ("
 	"  SELECT y.*, COALESCE(p.n_services, 1) AS n_services, COALESCE(p.n_hosts, 1) AS n_hosts"
 	"  FROM hits y LEFT JOIN peers p USING (hit_id)),"
+	"patterned AS ("
+	"  SELECT s.*, s.base_level <> 'low' AND (s.n_hosts >= " STR(PATTERN_HOSTS) " OR s.n_services >= CASE"
+	"    WHEN s.account IS NULL THEN " STR(PATTERN_API_SERVICES) " ELSE " STR(PATTERN_SERVICES) " END)"
+	"    AS is_pattern"
+	"  FROM scored s),"
 	"final AS ("
-	"  SELECT s.*,"
-	"    CASE WHEN s.base_level <> 'low' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
-	"      " STR(PATTERN_HOSTS) ") THEN 'critical' ELSE s.base_level END AS level,"
-	"    CASE WHEN s.base_level <> 'low' AND (s.n_services >= " STR(PATTERN_SERVICES) " OR s.n_hosts >= "
-	"      " STR(PATTERN_HOSTS) ") THEN printf('%d services on %d hosts by %s within 30 min', s.n_services,"
+	"  SELECT s.*, CASE WHEN s.is_pattern THEN 'critical' ELSE s.base_level END AS level,"
+	"    CASE WHEN s.is_pattern THEN printf('%d services on %d hosts by %s within 30 min', s.n_services,"
 	"      s.n_hosts, COALESCE(s.account, 'an unknown account')) END AS pattern,"
 	"    (SELECT printf('%d %s on %s %+.1fs (record %d)', e.event_id,"
 	"       COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type), eh.name,"
@@ -142,7 +187,7 @@ static const char t1489_cte[] =
 	"     FROM service_event e JOIN host eh ON eh.host_id = e.host_id WHERE e.service_event_id = s.echo_id)"
 	"      AS echo,"
 	"    f.path AS evidence_path"
-	"  FROM scored s JOIN evidence_file f USING (file_id)"
+	"  FROM patterned s JOIN evidence_file f USING (file_id)"
 	"  WHERE (?2 IS NULL OR same_host(s.host, ?2) OR same_host(s.origin_host, ?2))"
 	"    AND (?3 IS NULL OR s.account = ?3 COLLATE NOCASE OR s.sid = ?3 COLLATE NOCASE"
 	"         OR substr(s.account, instr(s.account, '\\') + 1) = ?3 COLLATE NOCASE)"
@@ -151,8 +196,9 @@ static const char t1489_cte[] =
 
 /* The tails below are fixed SQL text, put together from constants, never from input. */
 static const char t1489_columns[] =
-	"time, host, account, sid, rule, level, tool, verb, service, remote_host AS target, why, command_line,"
-	" parent_image, pid, evidence_path, record_number, record_id, echo, pattern";
+	"time, host, account, sid, rule, level, tool, verb, service, remote_host AS target, origin_host, why,"
+	" command_line, parent_image, pid, evidence_path, record_number, record_id, echo, also_stopped,"
+	" other_evidence, pattern";
 static const char t1489_explain[] =
 	", CASE WHEN command_line IS NULL THEN 'n/a (no command line)'"
 	" WHEN textbook_t1489(command_line) THEN 'caught' ELSE 'missed' END AS textbook_rule";
@@ -165,6 +211,7 @@ static const char timeline_by_account[] = "COALESCE(account, '(unknown)') AS acc
 static const char timeline_columns[] =
 	", verb, service, tool, rule, level,"
 	" CASE WHEN evidence_kind = 'process' THEN COALESCE('SCM: ' || echo, 'no SCM echo found within the window')"
+	"   || COALESCE('; also stopped: ' || also_stopped, '')"
 	"   WHEN account IS NULL THEN 'no command found: account unknown'"
 	"   ELSE 'no command found' END AS correlated,"
 	" origin_host, command_line, pattern, evidence_path, record_number"
