@@ -104,9 +104,15 @@ samples: deps $(PROGS)
 
 demo: samples
 	@rm -f demo.db demo.db-wal demo.db-shm
-	$(BIN)/evtx-index demo.db samples/case || test $$? -eq 3
+	$(BIN)/evtx-index demo.db samples/case
+	@echo; echo '== evidence files'
 	$(BIN)/evtx-query demo.db files
-	@if $(BIN)/evtx-query demo.db t1489 >/dev/null 2>&1; then $(BIN)/evtx-query demo.db t1489; fi
+	@echo; echo '== T1489 Service Stop detections (medium and above; --explain: would the textbook rule catch it?)'
+	$(BIN)/evtx-query demo.db t1489 --level medium --explain
+	@echo; echo '== service-stop timeline of QAX\Administrator'
+	$(BIN)/evtx-query demo.db timeline --by account --account 'QAX\Administrator'
+	@echo; echo '== exported: demo-t1489.csv (open it in Excel or Timeline Explorer)'
+	$(BIN)/evtx-query demo.db t1489 --explain -f csv -o demo-t1489.csv
 
 test: deps $(PROGS) $(UNIT_BIN)
 	BIN=$(BIN) BUILD=$(BUILD) sh tests/run

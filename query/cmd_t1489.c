@@ -18,6 +18,8 @@
 #define PATTERN_WINDOW 18000000000
 /* An echo may be logged slightly before the command's own record. */
 #define ECHO_LEAD 20000000
+/* Dependents stop within seconds of the service they depend on. */
+#define DEPENDENT_WINDOW 150000000
 /* How far apart 4688 and Sysmon 1 may time one process creation (100 ns ticks). */
 #define SENSOR_SKEW 20000000
 /* Stops this close to a shutdown, or to the service's own start, are routine. */
@@ -88,7 +90,8 @@ static const char t1489_cte[] =
 	"dependents AS ("
 	"  SELECT x.action_id, e.service_event_id, COALESCE(e.service_name, e.display_name) AS service,"
 	"    e.record_id"
-	"  FROM echoed x JOIN service_event e ON e.time BETWEEN x.time AND x.time + ?1 AND e.event_id = 7036"
+	"  FROM echoed x JOIN service_event e ON e.time BETWEEN x.time AND x.time + " STR(DEPENDENT_WINDOW)
+	"    AND e.event_id = 7036"
 	"    JOIN host eh ON eh.host_id = e.host_id"
 	"  WHERE x.verb = 'stop' AND same_host(eh.name, x.target) AND " STOPPED("e")
 	"    AND e.service_event_id IS NOT x.echo_id AND NOT " SAME_SERVICE("e", "x.service")
@@ -199,6 +202,8 @@ static const char t1489_columns[] =
 	"time, host, account, sid, rule, level, tool, verb, service, remote_host AS target, origin_host, why,"
 	" command_line, parent_image, pid, evidence_path, record_number, record_id, echo, also_stopped,"
 	" other_evidence, pattern";
+/* On a terminal, the columns an analyst reads first (--wide for all of them). */
+static const char t1489_brief[] = "time, host, account, rule, level, verb, service, why, echo, pattern";
 static const char t1489_explain[] =
 	", CASE WHEN command_line IS NULL THEN 'n/a (no command line)'"
 	" WHEN textbook_t1489(command_line) THEN 'caught' ELSE 'missed' END AS textbook_rule";
@@ -208,6 +213,13 @@ static const char t1489_tail[] =
 
 static const char timeline_by_host[] = "host, time, COALESCE(account, '(unknown)') AS account";
 static const char timeline_by_account[] = "COALESCE(account, '(unknown)') AS account, time, host";
+static const char timeline_brief[] =
+	", verb, service, rule, level,"
+	" CASE WHEN evidence_kind = 'process' THEN COALESCE('SCM: ' || echo, 'no SCM echo found within the window')"
+	"   || COALESCE('; also stopped: ' || also_stopped, '')"
+	"   WHEN account IS NULL THEN 'no command found: account unknown'"
+	"   ELSE 'no command found' END AS correlated"
+	" FROM final WHERE " LEVEL_RANK("level") " >= ?6";
 static const char timeline_columns[] =
 	", verb, service, tool, rule, level,"
 	" CASE WHEN evidence_kind = 'process' THEN COALESCE('SCM: ' || echo, 'no SCM echo found within the window')"
@@ -270,7 +282,9 @@ static int run(struct query_ctx *q, const char *const *tail, int include_all)
 
 int cmd_t1489(struct query_ctx *q)
 {
-	const char *const tail[] = { t1489_columns, q->explain ? t1489_explain : "", t1489_tail, NULL };
+	int brief = q->ro.format == OUTPUT_TABLE && !q->wide;
+	const char *const tail[] = { brief ? t1489_brief : t1489_columns, q->explain ? t1489_explain : "",
+				     t1489_tail, NULL };
 	return run(q, tail, 0);
 }
 
@@ -278,7 +292,8 @@ int cmd_timeline(struct query_ctx *q)
 {
 	int by_account = !strcmp(q->by, "account");
 	const char *const tail[] = {
-		by_account ? timeline_by_account : timeline_by_host, timeline_columns,
+		by_account ? timeline_by_account : timeline_by_host,
+		q->ro.format == OUTPUT_TABLE && !q->wide ? timeline_brief : timeline_columns,
 		by_account ? timeline_order_account : timeline_order_host, NULL,
 	};
 	return run(q, tail, q->all);

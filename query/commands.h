@@ -22,7 +22,8 @@ struct query_ctx {
 	struct report_opts ro;
 	struct query_filters f;
 	int all;		/* timeline: every 7036 stop, not only critical services */
-	int explain;		/* t1489: show whether the textbook rule catches each hit */
+	int explain;
+	int wide;		/* table: every column, not the brief set */		/* t1489: show whether the textbook rule catches each hit */
 	const char *by;		/* timeline: host | account */
 	int window_sec;		/* correlation window */
 	char **args;		/* arguments after the command name */

@@ -44,6 +44,7 @@ static const char usage_tail[] =
 	"output:\n"
 	"  -f, --format FMT   table (default), csv, tsv, json, ndjson\n"
 	"  -o, --output FILE  write to FILE instead of standard output\n"
+	"  --wide             table: every column (t1489 and timeline show the main ones)\n"
 	"  --bom, --no-bom    UTF-8 byte-order mark before csv/tsv (default: on with -o, for Excel)\n"
 	"  --tz OFFSET        show times shifted from UTC, e.g. +08:00 or -05:00 (default UTC, 'Z')\n"
 	"filters:\n"
@@ -122,7 +123,7 @@ static int parse_time(const char *s, uint64_t *out, int end_of_day)
 int main(int argc, char **argv)
 {
 	enum { O_BOM = 256, O_NOBOM, O_TZ, O_HOST, O_ACCOUNT, O_SINCE, O_UNTIL, O_LEVEL, O_IMAGE, O_CMD,
-	       O_LIMIT, O_BY, O_EXPLAIN, O_WINDOW, O_ALL, O_CRITICAL };
+	       O_LIMIT, O_BY, O_EXPLAIN, O_WINDOW, O_ALL, O_CRITICAL, O_WIDE };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
 		{ "bom", no_argument, NULL, O_BOM }, { "no-bom", no_argument, NULL, O_NOBOM },
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
 		{ "limit", required_argument, NULL, O_LIMIT }, { "by", required_argument, NULL, O_BY },
 		{ "explain", no_argument, NULL, O_EXPLAIN }, { "window", required_argument, NULL, O_WINDOW },
 		{ "all", no_argument, NULL, O_ALL }, { "critical", required_argument, NULL, O_CRITICAL },
+		{ "wide", no_argument, NULL, O_WIDE },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct query_ctx q;
@@ -188,6 +190,7 @@ int main(int argc, char **argv)
 			break;
 		case O_EXPLAIN: q.explain = 1; break;
 		case O_ALL: q.all = 1; break;
+		case O_WIDE: q.wide = 1; break;
 		case O_CRITICAL:
 			if (functions_load_critical(optarg))
 				return EXIT_USAGE;
