@@ -48,7 +48,10 @@
  *
  * The service is written as given (quotes removed; a variable as "$name"; "" when the
  * command does not name it, e.g. Get-Service | Stop-Service). For taskkill /IM it is
- * the process image name as written (e.g. "sqlservr.exe").
+ * the process image name as written (e.g. "sqlservr.exe"); taskkill counts with or
+ * without /F (without it a service process refuses to close, but the intent is there).
+ * A cmdlet with -WhatIf, or missing the value of a parameter, does nothing; so does a
+ * bare "*" or "?" pattern given to taskkill /IM.
  *
  * Role: SVC_DIRECT when the process of this command line performs the action itself
  * (net.exe stop X, sc.exe, a cmdlet run by powershell, an encoded script, Invoke-
@@ -57,13 +60,18 @@
  * call create, Invoke-Command -ComputerName).
  *
  * why: the words that proved it, normalized: program base name and keywords in lower
- * case, operands as written after quote removal, one space between words, a word with
- * white space in it between double quotes. A wrapper adds its own words in front,
- * ended by ": ", e.g. "cmd /c: net stop vmtools" or
+ * case, operands (services, hosts, keys, WQL conditions) as written after quote
+ * removal, one space between words, a word with white space in it between double
+ * quotes. A wrapper adds its own words in front, ended by ": ", e.g.
+ * "cmd /c: net stop vmtools" or
  * "powershell -encodedcommand: get-service Veeam* | stop-service".
  *
  * Windows PowerShell (powershell.exe) resolves a bare "sc" to its Set-Content alias,
  * so powershell -c "sc stop X" stops nothing; pwsh has no such alias and runs sc.exe.
+ * Carets are cmd.exe syntax: they are removed inside cmd /c, not in a command line
+ * that a process received directly.
+ *
+ * The functions keep no global state and may run in several threads at once.
  */
 #ifndef SVC_ACTION_H
 #define SVC_ACTION_H
