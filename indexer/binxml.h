@@ -14,7 +14,8 @@
  *    hold elements directly have none.
  *  - A NULL substitution (normal or optional) leaves its element or attribute in
  *    place with an empty value; dependency identifiers are not used to drop
- *    elements. A leaf with an empty value is still a field.
+ *    elements. A leaf with an empty value is still a field; a value that is
+ *    a single line feed is empty (so Event Viewer and libevtx show it).
  *  - An array substitution repeats the element that holds it once per item; an
  *    empty array gives one empty element.
  *  - Character references become the character; the entities lt, gt, amp, quot

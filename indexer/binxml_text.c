@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "binxml_text.h"
+#include "convert.h"
 #include "evtx_format.h"
 #include "reader.h"
 #include "text.h"
@@ -32,7 +33,7 @@ int binxml_text_reserve(struct binxml_text *t, size_t n)
 	if (n <= t->cap - t->len)
 		return 0;
 	if (n > BINXML_TEXT_MAX - t->len)
-		return BINXML_TEXT_ENOMEM;
+		return BINXML_TEXT_ETOOBIG;
 	want = t->len + n;
 	cap = t->cap ? t->cap : 4096;
 	while (cap < want)
@@ -49,8 +50,9 @@ int binxml_text_reserve(struct binxml_text *t, size_t n)
 
 int binxml_text_append(struct binxml_text *t, const char *s, size_t n)
 {
-	if (binxml_text_reserve(t, n))
-		return BINXML_TEXT_ENOMEM;
+	int rc = binxml_text_reserve(t, n);
+	if (rc)
+		return rc;
 	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	return 0;
@@ -90,8 +92,9 @@ static size_t put_codepoint(uint32_t cp, char *o)
 
 int binxml_text_codepoint(struct binxml_text *t, uint32_t cp)
 {
-	if (binxml_text_reserve(t, 4))
-		return BINXML_TEXT_ENOMEM;
+	int rc = binxml_text_reserve(t, 4);
+	if (rc)
+		return rc;
 	t->len += put_codepoint(cp, t->buf + t->len);
 	return 0;
 }
@@ -103,21 +106,37 @@ static uint16_t unit_at(const uint8_t *p, size_t i)
 
 int binxml_text_utf16(struct binxml_text *t, const uint8_t *p, size_t n)
 {
-	size_t units = n / 2, i, seg;
+	size_t units = n / 2, i = 0;
+	char *o;
 
 	while (units > 0 && unit_at(p, units - 1) == 0)
 		units--;
 	/* UTF-8 takes at most 3 bytes per UTF-16 unit (4 per surrogate pair), and
 	 * U+FFFD for a NUL takes 3: units * 3 always fits. */
-	if (binxml_text_reserve(t, units * 3 + 1))
-		return BINXML_TEXT_ENOMEM;
-	for (i = 0; i < units; i = seg + 1) {
+	int rc = binxml_text_reserve(t, units * 3 + 1);
+	if (rc)
+		return rc;
+	o = t->buf + t->len;
+	while (i < units) {
+		uint16_t u = unit_at(p, i);
+		size_t seg;
+		if (u && u < 0x80) {
+			*o++ = (char)u;
+			i++;
+			continue;
+		}
+		if (u == 0) {
+			o += put_codepoint(REPLACEMENT_CHAR, o);
+			i++;
+			continue;
+		}
+		/* past ASCII: the rest up to the next NUL goes through the general converter */
 		for (seg = i; seg < units && unit_at(p, seg) != 0; seg++)
 			;
-		t->len += text_utf16le_to_utf8(p + 2 * i, 2 * (seg - i), 0, t->buf + t->len, t->cap - t->len);
-		if (seg < units)
-			t->len += put_codepoint(REPLACEMENT_CHAR, t->buf + t->len);
+		o += text_utf16le_to_utf8(p + 2 * i, 2 * (seg - i), 0, o, (size_t)(t->buf + t->cap - o));
+		i = seg;
 	}
+	t->len = (size_t)(o - t->buf);
 	return 0;
 }
 
@@ -133,8 +152,9 @@ int binxml_text_ansi(struct binxml_text *t, const uint8_t *p, size_t n)
 {
 	while (n > 0 && p[n - 1] == 0)
 		n--;
-	if (binxml_text_reserve(t, n * 3))
-		return BINXML_TEXT_ENOMEM;
+	int rc = binxml_text_reserve(t, n * 3);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t cp = p[i];
 		if (cp >= 0x80 && cp < 0xA0)
@@ -149,8 +169,9 @@ int binxml_text_ansi(struct binxml_text *t, const uint8_t *p, size_t n)
 int binxml_text_hex(struct binxml_text *t, const uint8_t *p, size_t n)
 {
 	static const char digits[] = "0123456789ABCDEF";
-	if (n > (SIZE_MAX - 1) / 2 || binxml_text_reserve(t, 2 * n))
-		return BINXML_TEXT_ENOMEM;
+	int rc = n > BINXML_TEXT_MAX / 2 ? BINXML_TEXT_ETOOBIG : binxml_text_reserve(t, 2 * n);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		t->buf[t->len++] = digits[p[i] >> 4];
 		t->buf[t->len++] = digits[p[i] & 15];
@@ -171,11 +192,11 @@ static int put_unsigned(struct binxml_text *t, uint64_t v)
 
 static int put_signed(struct binxml_text *t, int64_t v)
 {
+	int rc;
 	if (v >= 0)
 		return put_unsigned(t, (uint64_t)v);
-	if (binxml_text_append(t, "-", 1))
-		return BINXML_TEXT_ENOMEM;
-	return put_unsigned(t, (uint64_t)0 - (uint64_t)v);
+	rc = binxml_text_append(t, "-", 1);
+	return rc ? rc : put_unsigned(t, (uint64_t)0 - (uint64_t)v);
 }
 
 /* "0x" and `digits` lower-case hex digits, zero-padded, as libevtx writes HexInt32/64. */
@@ -206,34 +227,41 @@ static int put_formatted(struct binxml_text *t, const char *fmt, ...)
 	return binxml_text_append(t, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+/* Writes v as `digits` decimal digits, zero-padded. */
+static void put_digits(char *o, uint64_t v, unsigned digits)
 {
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+	while (digits--) {
+		o[digits] = (char)('0' + v % 10);
+		v /= 10;
+	}
 }
 
 /* FILETIME as libevtx writes it: ISO 8601 with 9 fractional digits and a Z; past
  * the year 9999 the raw halves in hex, "(0xhhhhhhhh 0xllllllll)". */
 static int put_filetime(struct binxml_text *t, uint64_t ft)
 {
-	uint64_t secs = ft / 10000000, frac = ft % 10000000;
-	int64_t days = (int64_t)(secs / 86400) - 134774;	/* 1601-01-01 to 1970-01-01 */
-	unsigned rem = (unsigned)(secs % 86400), m, d;
-	int64_t y;
+	struct convert_civil c;
+	char s[30];
 
-	civil_from_days(days, &y, &m, &d);
-	if (y > 9999)
+	convert_filetime_civil(ft, &c);
+	if (c.year > 9999)
 		return put_formatted(t, "(0x%08" PRIx32 " 0x%08" PRIx32 ")", (uint32_t)(ft >> 32), (uint32_t)ft);
-	return put_formatted(t, "%04d-%02u-%02uT%02u:%02u:%02u.%07" PRIu64 "00Z", (int)y, m, d, rem / 3600,
-			     rem / 60 % 60, rem % 60, frac);
+	/* YYYY-MM-DDTHH:MM:SS.fffffff00Z */
+	put_digits(s, (uint64_t)c.year, 4);
+	s[4] = '-';
+	put_digits(s + 5, (uint64_t)c.month, 2);
+	s[7] = '-';
+	put_digits(s + 8, (uint64_t)c.day, 2);
+	s[10] = 'T';
+	put_digits(s + 11, (uint64_t)c.hour, 2);
+	s[13] = ':';
+	put_digits(s + 14, (uint64_t)c.minute, 2);
+	s[16] = ':';
+	put_digits(s + 17, (uint64_t)c.second, 2);
+	s[19] = '.';
+	put_digits(s + 20, c.frac, 7);
+	memcpy(s + 27, "00Z", 3);
+	return binxml_text_append(t, s, 30);
 }
 
 /* SYSTEMTIME: year, month, day of week, day, hour, minute, second, millisecond. */
@@ -250,15 +278,34 @@ static int put_systemtime(struct binxml_text *t, const uint8_t *p)
 
 static int put_guid(struct binxml_text *t, const uint8_t *p)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	struct reader r;
 	uint32_t d1;
 	uint16_t d2, d3;
 	const uint8_t *d4;
+	char s[38], *o = s;
+
 	reader_init(&r, p, EVTX_GUID_SIZE);
 	if (reader_u32(&r, &d1) || reader_u16(&r, &d2) || reader_u16(&r, &d3) || reader_bytes(&r, 8, &d4))
 		return binxml_text_hex(t, p, EVTX_GUID_SIZE);
-	return put_formatted(t, "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", d1, d2, d3, d4[0], d4[1],
-			     d4[2], d4[3], d4[4], d4[5], d4[6], d4[7]);
+	/* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}, upper case */
+	*o++ = '{';
+	for (int i = 28; i >= 0; i -= 4)
+		*o++ = hex[(d1 >> i) & 15];
+	*o++ = '-';
+	for (int i = 12; i >= 0; i -= 4)
+		*o++ = hex[(d2 >> i) & 15];
+	*o++ = '-';
+	for (int i = 12; i >= 0; i -= 4)
+		*o++ = hex[(d3 >> i) & 15];
+	for (int i = 0; i < 8; i++) {
+		if (i == 0 || i == 2)
+			*o++ = '-';
+		*o++ = hex[d4[i] >> 4];
+		*o++ = hex[d4[i] & 15];
+	}
+	*o++ = '}';
+	return binxml_text_append(t, s, (size_t)(o - s));
 }
 
 /* SID: revision, sub-authority count, 48-bit big-endian authority, u32 sub-authorities.
@@ -276,16 +323,15 @@ static int put_sid(struct binxml_text *t, const uint8_t *p, size_t n)
 		return 1;
 	for (int i = 0; i < 6; i++)
 		a = a << 8 | auth[i];
-	if (a >> 32 ? put_formatted(t, "S-%u-0x%012" PRIx64, rev, a) : put_formatted(t, "S-%u-%" PRIu64, rev, a))
-		return BINXML_TEXT_ENOMEM;
-	for (unsigned i = 0; i < count; i++) {
-		uint32_t sub;
-		if (reader_u32(&r, &sub))
-			return 1;
-		if (binxml_text_append(t, "-", 1) || put_unsigned(t, sub))
-			return BINXML_TEXT_ENOMEM;
+	int rc = a >> 32 ? put_formatted(t, "S-%u-0x%012" PRIx64, rev, a) : put_formatted(t, "S-%u-%" PRIu64, rev, a);
+	for (unsigned i = 0; i < count && rc == 0; i++) {
+		uint32_t sub = 0;
+		(void)reader_u32(&r, &sub);	/* the room was checked above */
+		rc = binxml_text_append(t, "-", 1);
+		if (rc == 0)
+			rc = put_unsigned(t, sub);
 	}
-	return 0;
+	return rc;
 }
 
 /* Floating point as libevtx writes it: "[-]d.dddddde[+-]ddd", "Inf", "Nan", "Ind". */

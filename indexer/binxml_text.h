@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BINXML_TEXT_ENOMEM (-1)	/* out of memory, or the cap is reached */
+#define BINXML_TEXT_ENOMEM (-1)	/* out of memory */
+#define BINXML_TEXT_ETOOBIG (-2)	/* past BINXML_TEXT_MAX */
 
 /* Bytes of decoded text one record may produce (its values can be repeated). */
 #define BINXML_TEXT_MAX ((size_t)32 << 20)
@@ -27,7 +28,8 @@ struct binxml_text {
 void binxml_text_init(struct binxml_text *t);
 void binxml_text_release(struct binxml_text *t);
 
-/* Makes room for n more bytes after len. Returns 0 or BINXML_TEXT_ENOMEM. */
+/* Makes room for n more bytes after len. The functions below return 0 or one of
+ * BINXML_TEXT_ENOMEM, BINXML_TEXT_ETOOBIG. */
 int binxml_text_reserve(struct binxml_text *t, size_t n);
 int binxml_text_append(struct binxml_text *t, const char *s, size_t n);
 /* Appends a NUL (the end of one string); the next string starts after it. */
@@ -43,8 +45,7 @@ int binxml_text_ansi(struct binxml_text *t, const uint8_t *p, size_t n);
 int binxml_text_hex(struct binxml_text *t, const uint8_t *p, size_t n);
 
 /* Appends the text of one value of type `type` (an EVTX_VALUE_* without the array
- * flag) held in p[0..n). NULL gives nothing; BINXML is not text and gives hex.
- * Returns 0 or BINXML_TEXT_ENOMEM. */
+ * flag) held in p[0..n). NULL gives nothing; BINXML is not text and gives hex. */
 int binxml_text_value(struct binxml_text *t, unsigned type, const uint8_t *p, size_t n);
 
 /* Size of one item of an array of `type`, 0 for strings (NUL-separated) and for

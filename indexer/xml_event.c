@@ -248,10 +248,14 @@ int xml_event_parse(const char *xml, size_t len, struct xml_event_buf *b, struct
 			sc.open_attrs = ne;
 			sc.open_attrs_end = gt;
 			sc.text_start = gt + 1;
-		} else if (sec == SEC_EVENTDATA && is_name(nm, nl, "Data") && ev->n_fields < b->fields_cap) {
-			/* <Data Name="x"/>: present but empty. */
-			struct scan empty = { gt + 1, nm, nl, ne, gt };
-			leaf(ev, b, &w, sec, &empty, gt + 1, &have_id);
+		} else {
+			if (sec == SEC_EVENTDATA && is_name(nm, nl, "Data") && ev->n_fields < b->fields_cap) {
+				/* <Data Name="x"/>: present but empty. */
+				struct scan empty = { gt + 1, nm, nl, ne, gt };
+				leaf(ev, b, &w, sec, &empty, gt + 1, &have_id);
+			}
+			/* An element with a child element is not a leaf. */
+			sc.open_tag = NULL;
 		}
 		p = gt + 1;
 	}

@@ -50,6 +50,8 @@ struct evtx_file_info {
 	uint32_t header_chunks;	/* chunk count the header claims */
 	uint32_t chunks_read;	/* chunks actually read */
 	int repaired;		/* 1: bad chunk headers were zeroed in a private copy to open it */
+	uint32_t chunks_bad_crc;	/* chunks whose header or records CRC32 is wrong; their records are still read */
+	int header_bad_crc;	/* 1: the file header's CRC32 is wrong (the file is read all the same) */
 };
 
 struct evtx_sink {

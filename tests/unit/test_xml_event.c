@@ -61,6 +61,14 @@ int main(void)
 	CHECK_STR(evtx_event_field(&ev, "SubjectUserName"), "bob");
 	CHECK_STR(evtx_event_field(&ev, "SubjectDomainName"), "CORP");
 
+	/* EventData whose only child is an empty Data: one empty field, not the markup. */
+	static const char only_empty[] = "<Event><System><EventID>1</EventID></System>"
+					 "<EventData>\n    <Data/>\n  </EventData></Event>";
+	memset(&ev, 0, sizeof(ev));
+	CHECK_INT(xml_event_parse(only_empty, strlen(only_empty), &b, &ev), 0);
+	CHECK_INT(ev.n_fields, 1);
+	CHECK_STR(ev.fields[0].value, "");
+
 	/* Not an event, or cut short: no crash, an error. */
 	CHECK(xml_event_parse("<Event><System>", 15, &b, &ev) < 0);
 	CHECK(xml_event_parse("", 0, &b, &ev) < 0);

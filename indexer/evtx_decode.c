@@ -1,0 +1,177 @@
+/* evtx_decode.c: file header, chunks and record framing; binxml.c decodes each record. */
+#include <string.h>
+#include <zlib.h>
+
+#include "binxml.h"
+#include "evtx_decode.h"
+#include "evtx_format.h"
+#include "reader.h"
+
+struct decode {
+	const struct evtx_sink *sink;
+	struct evtx_file_info *info;
+	struct binxml *bx;
+	uint32_t chunk;		/* index of the chunk being read */
+};
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+static uint32_t crc(uint32_t c, const uint8_t *p, size_t n)
+{
+	return (uint32_t)crc32(c, p, (uInt)n);
+}
+
+static int skip(struct decode *d, uint64_t record_number, const char *reason)
+{
+	struct evtx_skip sk = {
+		.chunk = d->chunk,
+		.record_number = record_number,
+		.n_records = 1,
+		.reason = reason,
+	};
+	if (d->sink->skip && d->sink->skip(d->sink->ctx, &sk))
+		return EVTX_DECODE_ESTOP;
+	return 0;
+}
+
+static void header(const struct reader *r, struct evtx_file_info *info)
+{
+	uint16_t minor = 0, major = 0, chunks = 0;
+	uint32_t flags = 0, sum = 0;
+	const uint8_t *p;
+	struct reader h = *r;
+
+	reader_u16_at(r, EVTX_FH_MINOR_VERSION, &minor);
+	reader_u16_at(r, EVTX_FH_MAJOR_VERSION, &major);
+	reader_u16_at(r, EVTX_FH_CHUNK_COUNT, &chunks);
+	reader_u32_at(r, EVTX_FH_FLAGS, &flags);
+	info->minor_version = minor;
+	info->major_version = major;
+	info->header_chunks = chunks;
+	info->dirty = (flags & EVTX_FILE_FLAG_DIRTY) != 0;
+	if (reader_u32_at(r, EVTX_FH_CHECKSUM, &sum) || reader_bytes(&h, EVTX_FH_CHECKSUM_LEN, &p) ||
+	    crc(0, p, EVTX_FH_CHECKSUM_LEN) != sum)
+		info->header_bad_crc = 1;
+}
+
+/* Checks both CRC32s of the chunk c; returns the end of its records (the
+ * free-space offset, kept inside the chunk). */
+static size_t chunk_check(struct decode *d, const struct reader *c)
+{
+	uint32_t free_off = 0, data_sum = 0, head_sum = 0;
+	const uint8_t *p;
+	struct reader h = *c;
+	int bad = 0;
+
+	reader_u32_at(c, EVTX_CH_FREE_SPACE_OFFSET, &free_off);
+	reader_u32_at(c, EVTX_CH_RECORDS_CHECKSUM, &data_sum);
+	reader_u32_at(c, EVTX_CH_HEADER_CHECKSUM, &head_sum);
+	if (reader_bytes(&h, EVTX_CHUNK_HEADER_SIZE, &p) == 0)
+		bad |= crc(crc(0, p, EVTX_CH_CHECKSUM_PART1_LEN), p + EVTX_CH_CHECKSUM_PART2,
+			   EVTX_CHUNK_HEADER_SIZE - EVTX_CH_CHECKSUM_PART2) != head_sum;
+	if (free_off < EVTX_CHUNK_HEADER_SIZE || free_off > c->len) {
+		bad = 1;
+		free_off = free_off < EVTX_CHUNK_HEADER_SIZE ? EVTX_CHUNK_HEADER_SIZE : (uint32_t)c->len;
+	} else if (reader_bytes(&h, free_off - EVTX_CHUNK_HEADER_SIZE, &p) == 0) {
+		bad |= crc(0, p, free_off - EVTX_CHUNK_HEADER_SIZE) != data_sum;
+	}
+	if (bad)
+		d->info->chunks_bad_crc++;
+	return free_off;
+}
+
+/* Record: "**\0\0", u32 size, u64 number, u64 written time, binary XML, u32 size. */
+static int chunk_records(struct decode *d, const struct reader *c, size_t end)
+{
+	size_t pos = EVTX_CHUNK_HEADER_SIZE;
+	int rc;
+
+	while (pos < end) {
+		uint32_t sig = 0, size = 0, size_copy = 0;
+		uint64_t number = 0, written = 0;
+		struct evtx_event ev;
+
+		if (reader_u32_at(c, pos + EVTX_REC_SIGNATURE, &sig) || reader_u32_at(c, pos + EVTX_REC_SIZE, &size))
+			return skip(d, 0, "truncated record");
+		if (sig == 0 && size == 0)
+			return 0;
+		if (sig != EVTX_RECORD_SIGNATURE)
+			return skip(d, 0, "bad record signature");
+		reader_u64_at(c, pos + EVTX_REC_NUMBER, &number);
+		reader_u64_at(c, pos + EVTX_REC_WRITTEN_TIME, &written);
+		if (size < EVTX_RECORD_HEADER_SIZE + EVTX_RECORD_TRAILER_SIZE || size > c->len - pos)
+			return skip(d, number, "bad record size");
+		if (reader_u32_at(c, pos + size - EVTX_RECORD_TRAILER_SIZE, &size_copy) || size_copy != size)
+			return skip(d, number, "record size copy mismatch");
+
+		memset(&ev, 0, sizeof(ev));
+		rc = binxml_record(d->bx, pos + EVTX_RECORD_HEADER_SIZE, pos + size - EVTX_RECORD_TRAILER_SIZE, &ev);
+		if (rc == BINXML_ENOMEM)
+			return EVTX_DECODE_ENOMEM;
+		if (rc < 0) {
+			rc = skip(d, number, binxml_strerror(rc));
+		} else {
+			ev.record_number = number;
+			ev.written_time = written;
+			ev.chunk = d->chunk;
+			ev.recovered = 0;
+			rc = d->sink->event(d->sink->ctx, &ev) ? EVTX_DECODE_ESTOP : 0;
+		}
+		if (rc)
+			return rc;
+		pos += size;
+	}
+	return 0;
+}
+
+int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink, struct evtx_file_info *info,
+		     const char **why)
+{
+	struct decode d = { .sink = sink, .info = info };
+	struct reader file, c;
+	int rc = 0;
+
+	const uint8_t *sig;
+
+	memset(info, 0, sizeof(*info));
+	reader_init(&file, buf, len);
+	header(&file, info);
+	if (reader_bytes(&file, EVTX_SIGNATURE_LEN, &sig) || memcmp(sig, EVTX_FILE_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
+		*why = "not an EVTX file (no ElfFile signature)";
+		return EVTX_DECODE_EOPEN;
+	}
+	if (len < EVTX_FILE_HEADER_BLOCK_SIZE) {
+		*why = "truncated EVTX file (shorter than its 4096-byte header)";
+		return EVTX_DECODE_EOPEN;
+	}
+	if (binxml_new(&d.bx))
+		return EVTX_DECODE_ENOMEM;
+	for (size_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < len && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++) {
+		size_t slot = len - off < EVTX_CHUNK_SIZE ? len - off : EVTX_CHUNK_SIZE;
+		const uint8_t *p;
+
+		reader_sub(&file, off, slot, &c);
+		reader_bytes(&c, slot, &p);
+		c.pos = 0;
+		if (slot < EVTX_SIGNATURE_LEN || memcmp(p, EVTX_CHUNK_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
+			if (!all_zero(p, slot))
+				rc = skip(&d, 0, slot < EVTX_CHUNK_SIZE ? "truncated chunk" : "bad chunk signature");
+			continue;
+		}
+		if (slot < EVTX_CHUNK_HEADER_SIZE) {
+			rc = skip(&d, 0, "truncated chunk");
+			continue;
+		}
+		info->chunks_read++;
+		binxml_chunk(d.bx, p, slot);
+		rc = chunk_records(&d, &c, chunk_check(&d, &c));
+	}
+	binxml_free(d.bx);
+	return rc;
+}
