@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "evtx_libevtx.h"
 #include "hash.h"
 #include "ingest.h"
@@ -137,10 +138,91 @@ static int is_evtx_name(const char *path)
 	return n >= 5 && !strcasecmp(path + n - 5, ".evtx");
 }
 
+/* ---- Containers: archives and compressed files, opened by archive.c ---- */
+
+/* Past this many, archive problem lines are only counted (all are in rejected_path). */
+#define PROBLEMS_MAX 20
+/* A callback's failure, reported where it happened (container_scan_fd's own is -1). */
+#define SINK_FAILED (-2)
+
+static int is_container(const uint8_t *head, size_t len)
+{
+	enum container_kind k = container_sniff(head, len);
+	return k != CONTAINER_KIND_OTHER && k != CONTAINER_KIND_EVTX;
+}
+
+static int on_container(void *ctx, const char *path, enum container_kind kind)
+{
+	struct ingest *in = ctx;
+	(void)path;
+	(void)kind;
+	in->t.archives++;
+	return 0;
+}
+
+/* A member that is not EVTX is treated as a walked file of that name would be. */
+static int on_member(void *ctx, const char *path, enum container_kind kind, const uint8_t *buf, size_t len)
+{
+	struct ingest *in = ctx;
+	int rc = 0;
+
+	in->t.members++;
+	if (kind == CONTAINER_KIND_EVTX) {
+		rc = ingest_buffer(in, path, buf, len);
+	} else if (kind == CONTAINER_KIND_OTHER && !is_evtx_name(path)) {
+		in->t.files_ignored++;
+		rc = store_rejected(in->store, path, "ignored: not an EVTX file");
+	} else if (kind == CONTAINER_KIND_OTHER) {
+		const char *why = len == 0 ? "empty file" : "not an EVTX file";
+		not_evtx(in, path, why);
+		rc = store_rejected(in->store, path, why);
+	}
+	if (in->tick)
+		in->tick(in);
+	return rc < 0 ? SINK_FAILED : 0;
+}
+
+static const char *problem_hint(enum container_problem what, const char *reason)
+{
+	switch (what) {
+	case CONTAINER_PROBLEM_ENCRYPTED:
+		return strstr(reason, "no password") ? " (give it with --password)" : "";
+	case CONTAINER_PROBLEM_RATIO:
+		return "; not read further (see --max-ratio)";
+	case CONTAINER_PROBLEM_EXPANDED:
+		return "; not read further (see --max-expanded-bytes)";
+	case CONTAINER_PROBLEM_CORRUPT:
+		return "; member skipped";
+	default:
+		return "";
+	}
+}
+
+static int on_problem(void *ctx, const char *path, enum container_problem what, const char *reason)
+{
+	struct ingest *in = ctx;
+	in->t.archive_problems++;
+	in->t.members += container_problem_is_member(what);
+	if (in->n_problems_reported++ < PROBLEMS_MAX)
+		fprintf(stderr, "evtx-index: warning: '%s': %s%s\n", path, reason, problem_hint(what, reason));
+	return store_rejected(in->store, path, reason) ? SINK_FAILED : 0;
+}
+
+/* Opens the container in fd and ingests what it holds. Returns 0 or -1 (fatal). */
+static int ingest_container(struct ingest *in, const char *path, int fd, uint64_t size)
+{
+	struct container_sink sink = { on_container, on_member, on_problem, in };
+	int rc = container_scan_fd(&in->limits, fd, size, path, &sink);
+	if (rc == -1)
+		fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", path);
+	return rc < 0 ? -1 : 0;
+}
+
 int ingest_path(struct ingest *in, const char *path, int explicit_arg)
 {
 	struct stat st;
-	uint8_t sig[8];
+	uint8_t sig[CONTAINER_HEAD_LEN];
+	ssize_t n_sig = 0;
 	void *map;
 	int fd, rc;
 
@@ -152,8 +234,14 @@ int ingest_path(struct ingest *in, const char *path, int explicit_arg)
 		in->t.files_unreadable++;
 		return store_rejected(in->store, path, strerror(errno));
 	}
-	if (st.st_size < (off_t)sizeof(sig) || pread(fd, sig, sizeof(sig), 0) != (ssize_t)sizeof(sig) ||
-	    memcmp(sig, "ElfFile", 8) != 0) {
+	if (st.st_size > 0)
+		n_sig = pread(fd, sig, sizeof(sig), 0);
+	if (n_sig > 0 && is_container(sig, (size_t)n_sig)) {
+		rc = ingest_container(in, path, fd, (uint64_t)st.st_size);
+		close(fd);
+		return rc;
+	}
+	if (st.st_size < 8 || n_sig < 8 || memcmp(sig, "ElfFile", 8) != 0) {
 		close(fd);
 		const char *why = st.st_size == 0 ? "empty file" : "not an EVTX file";
 		if (!explicit_arg && !is_evtx_name(path)) {

@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "container.h"
+
 struct store;
 
 struct ingest_totals {
@@ -13,6 +15,9 @@ struct ingest_totals {
 	uint64_t records, recovered, skipped, duplicates, processes, services;
 	uint64_t bytes;
 	uint64_t known_skipped;	/* skipped when files already in the case were indexed */
+	uint64_t archives;	/* containers opened (zip, gzip, tar ...), nested ones too */
+	uint64_t members;	/* files met inside containers (read, left, or with a problem) */
+	uint64_t archive_problems; /* damaged, encrypted, too large or too deep: in rejected_path */
 };
 
 struct ingest {
@@ -20,11 +25,17 @@ struct ingest {
 	struct ingest_totals t;
 	int quiet;
 	unsigned n_reported;	/* "not an EVTX file" lines printed so far */
+	unsigned n_problems_reported;	/* archive problem lines printed so far */
+	struct container_limits limits;	/* for containers; container_limits_init() sets defaults */
+	void (*tick)(const struct ingest *in);	/* if set, called after each archive member */
 };
 
 /* Ingests the file at path. explicit_arg: it was named on the command line (then a
  * non-EVTX file is an error; found by walking, only a non-EVTX file whose name ends
- * in .evtx is). Damage is counted, never fatal.
+ * in .evtx is). A container (zip, gzip, tar, 7z ...: see archive.h) is opened in
+ * memory and its EVTX members are ingested as "path!member"; its other members are
+ * ignored like walked files, and its problems are reported, stored in rejected_path
+ * and counted in archive_problems. Damage is counted, never fatal.
  * Returns 0, or -1 on a fatal error (database, out of memory). */
 int ingest_path(struct ingest *in, const char *path, int explicit_arg);
 

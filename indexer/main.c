@@ -1,8 +1,11 @@
 /* main.c: evtx-index, the command line. Loads EVTX evidence into a case database.
  *
  * Exit status: 0 everything was read; 3 finished, but something was skipped
- * (records, unreadable files, files that are not EVTX); 2 usage; 4 fatal. */
+ * (records, unreadable files, files that are not EVTX, damaged, encrypted or
+ * over-limit archives); 2 usage; 4 fatal. */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +32,23 @@ static const char usage[] =
 	"nothing: a file already indexed (same SHA-256) is skipped, and a record met\n"
 	"again in another file is stored once.\n"
 	"\n"
+	"Archives and compressed files (zip, 7z, tar, gzip, bzip2, xz, zstd, and archives\n"
+	"inside them, 4 levels deep) are recognised by their bytes and read in memory,\n"
+	"never extracted to disk; a member is shown as ARCHIVE!MEMBER.\n"
+	"\n"
 	"options:\n"
-	"  --decoder=NAME  EVTX decoder: libevtx (default)\n"
-	"  --rederive      recompute service actions from the stored command lines\n"
-	"  -q, --quiet     no progress and no summary\n"
-	"  -h, --help      this help\n"
+	"  --decoder=NAME             EVTX decoder: libevtx (default)\n"
+	"  --rederive                 recompute service actions from the stored command lines\n"
+	"  --memory-budget=SIZE       archive member bytes held on the heap (default 512M);\n"
+	"                             a larger member goes to an anonymous memory file\n"
+	"  --max-expanded-bytes=SIZE  read no more of an evidence file that expands to\n"
+	"                             more, all levels counted (default 64G; 0: no limit)\n"
+	"  --max-ratio=N              read no more of an archive that expands to more than\n"
+	"                             N times its size (default 1000; 0: no limit)\n"
+	"  --password=PW              password for encrypted zip archives\n"
+	"  -q, --quiet                no progress and no summary\n"
+	"  -h, --help                 this help\n"
+	"SIZE is a number of bytes, or a number followed by K, M, G or T (powers of 1024).\n"
 	"\n"
 	"exit status: 0 all read, 3 finished but something was skipped, 2 usage, 4 fatal\n";
 
@@ -44,12 +59,30 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress(const struct ingest *in, size_t done, size_t total, double t0)
+/* Progress on a terminal, redrawn at most four times a second. */
+static struct {
+	int on;
+	size_t done, total;
+	double t0, last;
+} prog;
+
+static void progress(const struct ingest *in, int force)
 {
-	double dt = now_sec() - t0;
-	fprintf(stderr, "\r\033[K%zu/%zu files, %llu records, %.1f MB/s", done, total,
-		(unsigned long long)(in->t.records + in->t.recovered),
+	double now = now_sec(), dt = now - prog.t0;
+	if (!prog.on || (!force && now - prog.last < 0.25))
+		return;
+	prog.last = now;
+	fprintf(stderr, "\r\033[K%zu/%zu files", prog.done, prog.total);
+	if (in->t.archives)
+		fprintf(stderr, ", %llu archive(s), %llu member(s)", (unsigned long long)in->t.archives,
+			(unsigned long long)in->t.members);
+	fprintf(stderr, ", %llu records, %.1f MB/s", (unsigned long long)(in->t.records + in->t.recovered),
 		dt > 0 ? (double)in->t.bytes / 1e6 / dt : 0.0);
+}
+
+static void progress_tick(const struct ingest *in)
+{
+	progress(in, 0);
 }
 
 static void summary(const struct ingest *in, double secs)
@@ -67,11 +100,43 @@ static void summary(const struct ingest *in, double secs)
 		(unsigned long long)t->processes, (unsigned long long)t->services,
 		(unsigned long long)t->duplicates, (double)t->bytes / 1e6, secs,
 		secs > 0 ? (double)t->bytes / 1e6 / secs : 0.0);
+	if (t->archives || t->archive_problems)
+		fprintf(stderr, "archives: %llu opened, %llu member(s), %llu problem(s)\n",
+			(unsigned long long)t->archives, (unsigned long long)t->members,
+			(unsigned long long)t->archive_problems);
 	if (t->known_skipped)
 		fprintf(stderr, "files already in the case had %llu record(s) skipped when they were indexed\n",
 			(unsigned long long)t->known_skipped);
-	if (t->skipped || t->known_skipped || t->files_unreadable || t->files_not_evtx)
+	if (t->skipped || t->known_skipped || t->files_unreadable || t->files_not_evtx || t->archive_problems)
 		fprintf(stderr, "skipped input is listed in the case: evtx-query CASE.db files; tables skipped_record, rejected_path\n");
+}
+
+/* A byte count: digits, then K, M, G or T (powers of 1024, "KiB" and "KB" too). */
+static int parse_size(const char *arg, uint64_t *out)
+{
+	char *end;
+	unsigned shift = 0;
+	uintmax_t v;
+	errno = 0;
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	v = strtoumax(arg, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && *end == 'i')
+		end++;
+	if (shift && (*end == 'B' || *end == 'b'))
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
 }
 
 static int rederive(const char *db_path, int quiet)
@@ -100,6 +165,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "decoder", required_argument, NULL, 'd' },
 		{ "rederive", no_argument, NULL, 'r' },
+		{ "memory-budget", required_argument, NULL, 'M' },
+		{ "max-expanded-bytes", required_argument, NULL, 'E' },
+		{ "max-ratio", required_argument, NULL, 'R' },
+		{ "password", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -107,10 +176,11 @@ int main(int argc, char **argv)
 	struct ingest in;
 	struct walk_list files;
 	sqlite3 *db;
-	int c, do_rederive = 0, rc = 0, tty;
-	double t0, last = 0;
+	int c, do_rederive = 0, rc = 0;
+	double t0;
 
 	memset(&in, 0, sizeof(in));
+	container_limits_init(&in.limits);
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -121,6 +191,19 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			do_rederive = 1;
+			break;
+		case 'M':
+		case 'E':
+		case 'R':
+			if (parse_size(optarg, c == 'M' ? &in.limits.memory_budget :
+					   c == 'E' ? &in.limits.max_expanded : &in.limits.max_ratio)) {
+				fprintf(stderr, "evtx-index: bad %s '%s'\ntry 'evtx-index --help'\n",
+					c == 'R' ? "ratio" : "size", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'P':
+			in.limits.password = optarg;
 			break;
 		case 'q':
 			in.quiet = 1;
@@ -162,16 +245,17 @@ int main(int argc, char **argv)
 		walk_list_release(&files);
 		return EXIT_FATAL;
 	}
-	tty = !in.quiet && isatty(STDERR_FILENO);
-	t0 = now_sec();
+	prog.on = !in.quiet && isatty(STDERR_FILENO);
+	prog.total = files.n;
+	prog.t0 = t0 = now_sec();
+	if (prog.on)
+		in.tick = progress_tick;
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		rc = ingest_path(&in, files.v[i].path, files.v[i].explicit_arg);
-		if (tty && (now_sec() - last > 0.25 || i + 1 == files.n)) {
-			progress(&in, i + 1, files.n, t0);
-			last = now_sec();
-		}
+		prog.done = i + 1;
+		progress(&in, i + 1 == files.n);
 	}
-	if (tty)
+	if (prog.on)
 		fputc('\n', stderr);
 	if (!in.quiet)
 		summary(&in, now_sec() - t0);
@@ -182,7 +266,8 @@ int main(int argc, char **argv)
 	}
 	if (rc)
 		return EXIT_FATAL;
-	if (in.t.skipped || in.t.known_skipped || in.t.files_unreadable || in.t.files_not_evtx || files.n_errors) {
+	if (in.t.skipped || in.t.known_skipped || in.t.files_unreadable || in.t.files_not_evtx || files.n_errors ||
+	    in.t.archive_problems) {
 		walk_list_release(&files);
 		return EXIT_SKIPPED;
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages the build and the tests need, when any is missing.
 PKGS="build-essential pkg-config libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3
-zlib1g-dev libarchive-dev libarchive-tools libssl-dev python3 python3-evtx zip 7zip gzip bzip2 xz-utils"
+zlib1g-dev libarchive-dev libarchive-tools libssl-dev python3 python3-evtx zip 7zip gzip bzip2 xz-utils
+zstd time"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
