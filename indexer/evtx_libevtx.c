@@ -78,7 +78,7 @@ static unsigned zero_bad_chunks(uint8_t *copy, size_t len, const struct evtx_sin
 			continue;
 		memset(p, 0, slot);
 		n++;
-		if (sink->skip) {
+		if (sink && sink->skip) {
 			struct evtx_skip sk = {
 				.chunk = (uint32_t)((off - FILE_HEADER_SIZE) / CHUNK_SIZE),
 				.n_records = 1,
@@ -204,6 +204,12 @@ static uint8_t *padded_copy(const uint8_t *buf, size_t len, size_t padded)
 int evtx_libevtx_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink,
 		      struct evtx_file_info *info, const char **why)
 {
+	return evtx_libevtx_read_some(buf, len, sink, info, why, LIBEVTX_LIVE | LIBEVTX_RECOVERED);
+}
+
+int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sink *sink,
+			   struct evtx_file_info *info, const char **why, unsigned what)
+{
 	struct opened o;
 	uint8_t *copy = NULL;
 	struct walk w = { .sink = sink };
@@ -228,7 +234,9 @@ int evtx_libevtx_read(const uint8_t *buf, size_t len, const struct evtx_sink *si
 	if (open_range(copy ? copy : (uint8_t *)(uintptr_t)buf, padded, &o) != 0) {
 		if (!copy && !(copy = padded_copy(buf, len, padded)))
 			return LIBEVTX_ENOMEM;
-		if (zero_bad_chunks(copy, len, sink) == 0 || open_range(copy, padded, &o) != 0) {
+		/* The bad chunks are reported once, by the pass that reads the live records. */
+		if (zero_bad_chunks(copy, len, (what & LIBEVTX_LIVE) ? sink : NULL) == 0 ||
+		    open_range(copy, padded, &o) != 0) {
 			free(copy);
 			*why = "libevtx cannot open the file";
 			return LIBEVTX_EOPEN;
@@ -236,8 +244,8 @@ int evtx_libevtx_read(const uint8_t *buf, size_t len, const struct evtx_sink *si
 		info->repaired = 1;
 	}
 	xml_event_buf_init(&w.xb);
-	rc = all_records(&w, o.file, 0);
-	if (rc == 0)
+	rc = (what & LIBEVTX_LIVE) ? all_records(&w, o.file, 0) : 0;
+	if (rc == 0 && (what & LIBEVTX_RECOVERED))
 		rc = all_records(&w, o.file, 1);
 	xml_event_buf_release(&w.xb);
 	free(w.xml);

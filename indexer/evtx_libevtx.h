@@ -27,4 +27,14 @@ void evtx_libevtx_global_init(void);
 int evtx_libevtx_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink,
 		      struct evtx_file_info *info, const char **why);
 
+/* What evtx_libevtx_read_some() passes on: live records, recovered ones, or both. */
+#define LIBEVTX_LIVE 1u
+#define LIBEVTX_RECOVERED 2u
+
+/* As evtx_libevtx_read(), for the records in `what` only. With LIBEVTX_RECOVERED
+ * alone, it adds libevtx's slack-space recovery to another decoder's live records
+ * (bad chunks are then not reported again). */
+int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sink *sink,
+			   struct evtx_file_info *info, const char **why, unsigned what);
+
 #endif

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "evtx_decode.h"
 #include "evtx_libevtx.h"
 #include "hash.h"
 #include "ingest.h"
 #include "normalize.h"
 #include "store.h"
+#include "verify.h"
 
 /* Past this many, "not an EVTX file" lines are only counted (all are in rejected_path). */
 #define REPORT_MAX 20
@@ -64,7 +66,10 @@ static int on_event(void *ctx, const struct evtx_event *ev)
 static int on_skip(void *ctx, const struct evtx_skip *sk)
 {
 	struct file_ctx *f = ctx;
-	f->c.skipped += sk->n_records ? sk->n_records : 1;
+	/* Slack-space fragments that cannot be rendered are kept in skipped_record but are
+	 * not lost records: they do not count as skipped. */
+	if (!sk->recovered)
+		f->c.skipped += sk->n_records ? sk->n_records : 1;
 	if (store_skip(f->in->store, f->file_id, sk)) {
 		f->failed = 1;
 		return -1;
@@ -103,10 +108,30 @@ int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *bu
 	}
 	memset(&f, 0, sizeof(f));
 	f.in = in;
-	struct store_file_meta meta = { sha, (int64_t)len, display_path, "libevtx" };
+	struct store_file_meta meta = { sha, (int64_t)len, display_path,
+					in->decoder == INGEST_LIBEVTX ? "libevtx" : "native" };
 	if (store_file_begin(in->store, &meta, &f.file_id))
 		return -1;
-	rc = evtx_libevtx_read(buf, len, &sink, &info, &why);
+	if (in->decoder == INGEST_LIBEVTX) {
+		rc = evtx_libevtx_read(buf, len, &sink, &info, &why);
+	} else {
+		rc = evtx_decode_read(buf, len, &sink, &info, &why);
+		/* Deleted records in slack space: libevtx recovers them. */
+		if (rc == 0) {
+			struct evtx_file_info ignored;
+			const char *why2 = NULL;
+			int rc2 = evtx_libevtx_read_some(buf, len, &sink, &ignored, &why2, LIBEVTX_RECOVERED);
+			if (rc2 == LIBEVTX_ENOMEM || rc2 == LIBEVTX_ESTOP)
+				rc = rc2;
+		}
+	}
+	if (rc == 0 && in->verify) {
+		long d = verify_buffer(display_path, buf, len, stderr, 20);
+		if (d < 0)
+			rc = LIBEVTX_ENOMEM;
+		else
+			in->t.verify_disagreements += (uint64_t)d;
+	}
 	if (f.failed || rc == LIBEVTX_ENOMEM) {
 		if (rc == LIBEVTX_ENOMEM)
 			fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", display_path);

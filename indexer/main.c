@@ -37,7 +37,10 @@ static const char usage[] =
 	"never extracted to disk; a member is shown as ARCHIVE!MEMBER.\n"
 	"\n"
 	"options:\n"
-	"  --decoder=NAME             EVTX decoder: libevtx (default)\n"
+	"  --decoder=NAME             EVTX decoder for live records: native (default, ours)\n"
+	"                             or libevtx; recovered (deleted) records come from libevtx\n"
+	"  --verify                   also decode with libevtx and report every record on\n"
+	"                             which the two decoders disagree (stderr)\n"
 	"  --rederive                 recompute service actions from the stored command lines\n"
 	"  --memory-budget=SIZE       archive member bytes held on the heap (default 512M);\n"
 	"                             a larger member goes to an anonymous memory file\n"
@@ -104,6 +107,9 @@ static void summary(const struct ingest *in, double secs)
 		fprintf(stderr, "archives: %llu opened, %llu member(s), %llu problem(s)\n",
 			(unsigned long long)t->archives, (unsigned long long)t->members,
 			(unsigned long long)t->archive_problems);
+	if (in->verify)
+		fprintf(stderr, "verify: %llu record(s) on which our decoder and libevtx disagree\n",
+			(unsigned long long)t->verify_disagreements);
 	if (t->known_skipped)
 		fprintf(stderr, "files already in the case had %llu record(s) skipped when they were indexed\n",
 			(unsigned long long)t->known_skipped);
@@ -165,6 +171,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "decoder", required_argument, NULL, 'd' },
 		{ "rederive", no_argument, NULL, 'r' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "memory-budget", required_argument, NULL, 'M' },
 		{ "max-expanded-bytes", required_argument, NULL, 'E' },
 		{ "max-ratio", required_argument, NULL, 'R' },
@@ -184,10 +191,18 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (strcmp(optarg, "libevtx") != 0) {
-				fprintf(stderr, "evtx-index: unknown decoder '%s'\ntry 'evtx-index --help'\n", optarg);
+			if (!strcmp(optarg, "native")) {
+				in.decoder = INGEST_NATIVE;
+			} else if (!strcmp(optarg, "libevtx")) {
+				in.decoder = INGEST_LIBEVTX;
+			} else {
+				fprintf(stderr, "evtx-index: unknown decoder '%s' (native or libevtx)\n"
+						"try 'evtx-index --help'\n", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'V':
+			in.verify = 1;
 			break;
 		case 'r':
 			do_rederive = 1;

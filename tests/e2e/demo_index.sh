@@ -16,4 +16,13 @@ sqlite3 "$TMP/c.db" 'SELECT process_id, seq, role, rule, tool, verb, service, re
 cut -d'|' -f2- "$TMP/a1" | sort > "$TMP/a1s"; sort "$TMP/a2" > "$TMP/a2s"
 cmp -s "$TMP/a1s" "$TMP/a2s" || fail "--rederive gives other actions"
 [ -s "$TMP/a2" ] || fail "no service actions derived"
+# Both decoders read the generated case alike, and give the same rows.
+expect_exit 0 "$BIN/evtx-index" --verify "$TMP/v.db" "$TMP/case"
+grep -q '^verify: 0 record(s) on which our decoder and libevtx disagree' "$TMP/err" || { cat "$TMP/err"; fail "--verify"; }
+expect_exit 0 "$BIN/evtx-index" --decoder=libevtx "$TMP/l.db" "$TMP/case"
+for t in process_v service_event_v; do
+    a=$(sqlite3 "$TMP/v.db" "SELECT * FROM $t" | cut -d'|' -f2- | sort | md5sum)
+    b=$(sqlite3 "$TMP/l.db" "SELECT * FROM $t" | cut -d'|' -f2- | sort | md5sum)
+    [ "$a" = "$b" ] || fail "$t differs between the decoders"
+done
 echo ok
