@@ -6,6 +6,7 @@
 
 #include "actions.h"
 #include "convert.h"
+#include "hostname.h"
 #include "store.h"
 
 #define COVERAGE_MAX 256
@@ -31,7 +32,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 			   "header_chunks = ?6, chunks = ?7, repaired = ?8, records = ?9, recovered = ?10, "
 			   "skipped = ?11, n_4688 = ?12, n_sysmon1 = ?13, n_7036 = ?14, n_7040 = ?15, "
 			   "n_7045 = ?16, n_4697 = ?17, n_duplicates = ?18 WHERE file_id = ?1",
-	[ST_HOST_ADD] = "INSERT OR IGNORE INTO host(name) VALUES (?1)",
+	[ST_HOST_ADD] = "INSERT OR IGNORE INTO host(name, host_key) VALUES (?1, ?2)",
 	[ST_HOST_GET] = "SELECT host_id FROM host WHERE name = ?1",
 	[ST_PROCESS] = "INSERT INTO process(host_id, time, source, channel, event_version, record_id, pid, ppid, "
 		       "image, parent_image, command_line, parent_command_line, current_directory, account, sid, "
@@ -295,7 +296,10 @@ static int host_id(struct store *s, const char *name, int64_t *out)
 		*out = s->last_host_id;
 		return 0;
 	}
+	char key[256];
+	hostname_key(name, key, sizeof(key));
 	bind_text(s->st[ST_HOST_ADD], 1, name);
+	bind_text(s->st[ST_HOST_ADD], 2, key);
 	if (run(s, ST_HOST_ADD))
 		return -1;
 	bind_text(s->st[ST_HOST_GET], 1, name);

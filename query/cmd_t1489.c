@@ -31,6 +31,8 @@
 #define RECUR_RANGE 6048000000000
 /* How many services, or target hosts, one account stops in PATTERN_WINDOW to be a pattern. */
 #define PATTERN_SERVICES 3
+/* The exact count in peers is skipped for hits with fewer than PATTERN_SERVICES near. */
+_Static_assert(PATTERN_HOSTS >= PATTERN_SERVICES, "patterns need at least PATTERN_SERVICES hits");
 /* Stops with no command and no account (API stops): ransomware stops dozens at once. */
 #define PATTERN_API_SERVICES 5
 #define PATTERN_HOSTS 3
@@ -64,7 +66,8 @@ static const char t1489_cte[] =
 	"  SELECT a.action_id, a.role, a.rule, a.tool, a.verb, a.service, a.remote_host, a.why,"
 	"         p.process_id, p.host_id, h.name AS host, p.time, p.account, p.sid, p.command_line,"
 	"         p.parent_image, p.pid, p.ppid, p.file_id, p.record_number, p.record_id, p.source,"
-	"         CASE WHEN a.remote_host <> '' THEN a.remote_host ELSE h.name END AS target"
+	"         CASE WHEN a.remote_host <> '' THEN a.remote_host ELSE h.name END AS target,"
+	"         CASE WHEN a.remote_host <> '' THEN host_key(a.remote_host) ELSE h.host_key END AS target_key"
 	"  FROM service_action a JOIN process p USING (process_id) JOIN host h USING (host_id)),"
 	/* One detection per action: drop relays, launchers whose child was recorded, and
 	 * the Sysmon copy of a process that Security 4688 also recorded. */
@@ -80,20 +83,20 @@ static const char t1489_cte[] =
 	/* The SCM's echo of each command on the target host. */
 	"echoed AS ("
 	"  SELECT x.*, (SELECT e.service_event_id FROM service_event e JOIN host eh ON eh.host_id = e.host_id"
-	"    WHERE e.time BETWEEN x.time - " STR(ECHO_LEAD) " AND x.time + ?1 AND same_host(eh.name, x.target)"
+	"    WHERE e.time BETWEEN x.time - " STR(ECHO_LEAD) " AND x.time + ?1 AND eh.host_key = x.target_key"
 	"      AND ((x.verb IN ('stop', 'delete') AND e.event_id = 7036 AND " STOPPED("e") ")"
 	"        OR (x.verb = 'disable' AND e.event_id = 7040 AND " DISABLED("e") "))"
 	"      AND " SAME_SERVICE("e", "x.service") " ORDER BY e.time LIMIT 1) AS echo_id"
 	"  FROM cmd x),"
 	/* Other services that stopped on the target right after a stop command: its dependents
 	 * (net stop X /y), counted as its doing rather than as stops with no command. */
-	"dependents AS ("
+	"dependents AS MATERIALIZED ("
 	"  SELECT x.action_id, e.service_event_id, COALESCE(e.service_name, e.display_name) AS service,"
 	"    e.record_id"
 	"  FROM echoed x JOIN service_event e ON e.time BETWEEN x.time AND x.time + " STR(DEPENDENT_WINDOW)
 	"    AND e.event_id = 7036"
 	"    JOIN host eh ON eh.host_id = e.host_id"
-	"  WHERE x.verb = 'stop' AND same_host(eh.name, x.target) AND " STOPPED("e")
+	"  WHERE x.verb = 'stop' AND eh.host_key = x.target_key AND " STOPPED("e")
 	"    AND e.service_event_id IS NOT x.echo_id AND NOT " SAME_SERVICE("e", "x.service")
 	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.action_id <> x.action_id"
 	"      AND c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD) " AND same_host(eh.name, c.target)"
@@ -135,7 +138,7 @@ static const char t1489_cte[] =
 	"    AND e.service_event_id NOT IN (SELECT echo_id FROM echoed WHERE echo_id IS NOT NULL)"
 	"    AND e.service_event_id NOT IN (SELECT service_event_id FROM dependents)"
 	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD)
-	"      AND same_host(h.name, c.target) AND " SAME_SERVICE("e", "c.service") ")),"
+	"      AND c.target_key = h.host_key AND " SAME_SERVICE("e", "c.service") ")),"
 	"scm_rows AS ("
 	"  SELECT e.time, e.host, e.host AS origin_host,"
 	"    COALESCE(e.account, (SELECT a.name FROM account a WHERE a.sid = e.sid)) AS account, e.sid,"
@@ -157,10 +160,16 @@ static const char t1489_cte[] =
 	"    NULL AS echo_id, 'service' AS evidence_kind, NULL AS other_evidence, NULL AS also_stopped"
 	"  FROM scm e"
 	"  WHERE e.event_id = 7040 OR ?7 OR NOT e.at_shutdown),"
-	"hits AS (SELECT h.*, row_number() OVER () AS hit_id, lower(h.account) AS account_key,"
-	"    lower(CASE WHEN instr(h.host, '.') > 0 AND h.host NOT GLOB '[0-9]*.[0-9]*.[0-9]*.[0-9]*'"
-	"      THEN substr(h.host, 1, instr(h.host, '.') - 1) ELSE h.host END) AS host_key"
+	"keyed AS (SELECT h.*, row_number() OVER () AS hit_id, lower(h.account) AS account_key,"
+	"    host_key(h.host) AS host_key"
 	"  FROM (SELECT * FROM cmd_rows UNION ALL SELECT * FROM scm_rows) h),"
+	/* How many hits the same account (or, with no account, the same host) has in the
+	 * window: a cheap bound that spares the exact count below for most hits. */
+	"hits AS MATERIALIZED (SELECT k.*, CASE WHEN k.rule IN ('scm_stop', 'scm_stop_at_shutdown') THEN 0 ELSE"
+	"    count(*) OVER (PARTITION BY k.rule IN ('scm_stop', 'scm_stop_at_shutdown'), k.account_key,"
+	"      CASE WHEN k.account_key IS NULL THEN k.host_key END ORDER BY k.time"
+	"      RANGE BETWEEN " STR(PATTERN_WINDOW) " PRECEDING AND " STR(PATTERN_WINDOW) " FOLLOWING) END AS n_near"
+	"  FROM keyed k),"
 	/* The ransomware pattern: one account, many services or many hosts, in a short window.
 	 * Stops with no account (API stops) count per host. A join on the plain key columns
 	 * lets SQLite index the materialized hits. */
@@ -170,7 +179,7 @@ static const char t1489_cte[] =
 	"  FROM hits y JOIN hits z ON z.account_key IS y.account_key"
 	"    AND (y.account_key IS NOT NULL OR z.host_key = y.host_key)"
 	"    AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
-	"  WHERE y.rule NOT IN ('scm_stop', 'scm_stop_at_shutdown') AND z.rule NOT IN ('scm_stop', 'scm_stop_at_shutdown')"
+	"  WHERE y.n_near >= " STR(PATTERN_SERVICES) " AND z.n_near > 0"
 	"  GROUP BY y.hit_id),"
 	"scored AS ("
 	"  SELECT y.*, COALESCE(p.n_services, 1) AS n_services, COALESCE(p.n_hosts, 1) AS n_hosts"

@@ -1,5 +1,4 @@
 /* functions.c: application SQL functions for the T1489 queries. */
-#include <ctype.h>
 #include <stdint.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include <strings.h>
 
 #include "functions.h"
+#include "hostname.h"
 #include "svc_action.h"
 
 extern const char critical_services_tsv[];
@@ -176,26 +176,31 @@ static void fn_textbook(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, cmd ? svc_textbook_match(cmd) : 0);
 }
 
-static size_t short_len(const char *s)
-{
-	const char *dot = strchr(s, '.');
-	int numeric = 1;
-	for (const char *p = s; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			numeric = 0;
-	return dot && !numeric ? (size_t)(dot - s) : strlen(s);
-}
-
 static void fn_same_host(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *a = arg_text(argv[0]), *b = arg_text(argv[1]);
+	char ka[256], kb[256];
 	(void)argc;
 	if (!a || !b || !*a || !*b) {
 		sqlite3_result_int(ctx, 0);
 		return;
 	}
-	size_t la = short_len(a), lb = short_len(b);
-	sqlite3_result_int(ctx, !strcasecmp(a, b) || (la == lb && !strncasecmp(a, b, la)));
+	hostname_key(a, ka, sizeof(ka));
+	hostname_key(b, kb, sizeof(kb));
+	sqlite3_result_int(ctx, !strcasecmp(a, b) || !strcmp(ka, kb));
+}
+
+static void fn_host_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *a = arg_text(argv[0]);
+	char k[256];
+	(void)argc;
+	if (!a) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	hostname_key(a, k, sizeof(k));
+	sqlite3_result_text(ctx, k, -1, SQLITE_TRANSIENT);
 }
 
 int functions_register(sqlite3 *db)
@@ -207,7 +212,8 @@ int functions_register(sqlite3 *db)
 	if (sqlite3_create_function(db, "critical_level", 2, flags, (void *)&level, fn_critical, NULL, NULL) ||
 	    sqlite3_create_function(db, "critical_category", 2, flags, (void *)&category, fn_critical, NULL, NULL) ||
 	    sqlite3_create_function(db, "textbook_t1489", 1, flags, NULL, fn_textbook, NULL, NULL) ||
-	    sqlite3_create_function(db, "same_host", 2, flags, NULL, fn_same_host, NULL, NULL)) {
+	    sqlite3_create_function(db, "same_host", 2, flags, NULL, fn_same_host, NULL, NULL) ||
+	    sqlite3_create_function(db, "host_key", 1, flags, NULL, fn_host_key, NULL, NULL)) {
 		fprintf(stderr, "evtx-query: error: database: %s\n", sqlite3_errmsg(db));
 		return -1;
 	}

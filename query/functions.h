@@ -5,7 +5,8 @@
  *   critical_category(key, display) 'backup', 'security', ... | NULL
  *   textbook_t1489(command_line)    1 when CommandLine contains 'net stop' or 'sc stop'
  *   same_host(a, b)                 1 when both name one host: equal ignoring case, or
- *                                   equal short names (before the first dot) */
+ *                                   equal host keys (hostname.h)
+ *   host_key(name)                  the host key of a name (hostname.h) */
 #ifndef FUNCTIONS_H
 #define FUNCTIONS_H
 

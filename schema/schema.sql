@@ -68,8 +68,10 @@ CREATE TABLE rejected_path (
 
 CREATE TABLE host (
     host_id INTEGER PRIMARY KEY,
-    name    TEXT NOT NULL UNIQUE COLLATE NOCASE   -- System/Computer as written
+    name    TEXT NOT NULL UNIQUE COLLATE NOCASE,  -- System/Computer as written
+    host_key TEXT NOT NULL                        -- lower-case short name: FS01.qax.local -> fs01
 );
+CREATE INDEX host_key ON host(host_key);
 
 -- One row per Security 4688 or Sysmon 1 record (deduplicated by host, channel, record id, time).
 CREATE TABLE process (

@@ -18,7 +18,7 @@ BEGIN;
 INSERT INTO evidence_file(file_id, sha256, size, path, decoder, indexed_at, status)
   VALUES (1, 'bench', 0, 'bench/Security.evtx', 'bench', '2024-01-01T00:00:00Z', 'complete');
 WITH RECURSIVE h(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM h WHERE i < 500)
-  INSERT INTO host(host_id, name) SELECT i, printf('HOST%04d.corp.local', i) FROM h;
+  INSERT INTO host(host_id, name, host_key) SELECT i, printf('HOST%04d.corp.local', i), printf('host%04d', i) FROM h;
 WITH RECURSIVE p(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM p WHERE i < $n)
   INSERT INTO process(process_id, host_id, time, source, channel, event_version, record_id, pid, ppid,
                       image, parent_image, command_line, account, sid, logon_id, integrity, elevation,
