@@ -31,11 +31,12 @@
 #define RECUR_RANGE 6048000000000
 /* How many services, or target hosts, one account stops in PATTERN_WINDOW to be a pattern. */
 #define PATTERN_SERVICES 3
-/* The exact count in peers is skipped for hits with fewer than PATTERN_SERVICES near. */
-_Static_assert(PATTERN_HOSTS >= PATTERN_SERVICES, "patterns need at least PATTERN_SERVICES hits");
 /* Stops with no command and no account (API stops): ransomware stops dozens at once. */
 #define PATTERN_API_SERVICES 5
 #define PATTERN_HOSTS 3
+/* The exact count in peers is skipped for hits with fewer than PATTERN_SERVICES near. */
+_Static_assert(PATTERN_HOSTS >= PATTERN_SERVICES && PATTERN_API_SERVICES >= PATTERN_SERVICES,
+	       "a pattern needs at least PATTERN_SERVICES hits");
 
 #define XSTR(x) #x
 #define STR(x) XSTR(x)
