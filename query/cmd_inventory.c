@@ -3,6 +3,22 @@
 
 #define HOST_FILTER(col) "(?1 IS NULL OR same_host(" col ", ?1))"
 
+/* A LIKE pattern (escape '!') that matches text containing s, ignoring ASCII case:
+ * LIKE needs no lower-cased copy of every row, unlike lower()/instr(). NULL when out
+ * of memory (then the filter matches nothing). */
+static char *contains_pattern(const char *s)
+{
+	sqlite3_str *p = sqlite3_str_new(NULL);
+	sqlite3_str_appendchar(p, 1, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '!')
+			sqlite3_str_appendchar(p, 1, '!');
+		sqlite3_str_appendchar(p, 1, *s);
+	}
+	sqlite3_str_appendchar(p, 1, '%');
+	return sqlite3_str_finish(p);
+}
+
 /* Prepares fixed SQL, binds the common filters (?1 host, ?2 account, ?3 since,
  * ?4 until, ?5 image, ?6 command line, ?7 limit; a statement uses those it needs,
  * binding an absent one is a no-op) and writes the rows. */
@@ -21,9 +37,9 @@ static int run_fixed(struct query_ctx *q, const char *sql)
 	if (q->f.until)
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)q->f.until);
 	if (q->f.image)
-		sqlite3_bind_text(st, 5, q->f.image, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, contains_pattern(q->f.image), -1, sqlite3_free);
 	if (q->f.cmdline)
-		sqlite3_bind_text(st, 6, q->f.cmdline, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, contains_pattern(q->f.cmdline), -1, sqlite3_free);
 	sqlite3_bind_int64(st, 7, q->f.limit > 0 ? q->f.limit : -1);
 	n = report_run(q->db, st, &q->ro);
 	sqlite3_finalize(st);
@@ -81,7 +97,7 @@ int cmd_processes(struct query_ctx *q)
 		" AND (?2 IS NULL OR p.account = ?2 COLLATE NOCASE OR p.sid = ?2"
 		"      OR substr(p.account, instr(p.account, '\\') + 1) = ?2 COLLATE NOCASE)"
 		" AND (?3 IS NULL OR p.time >= ?3) AND (?4 IS NULL OR p.time <= ?4)"
-		" AND (?5 IS NULL OR instr(lower(p.image), lower(?5)) > 0)"
-		" AND (?6 IS NULL OR instr(lower(p.command_line), lower(?6)) > 0)"
+		" AND (?5 IS NULL OR p.image LIKE ?5 ESCAPE '!')"
+		" AND (?6 IS NULL OR p.command_line LIKE ?6 ESCAPE '!')"
 		" ORDER BY p.time, h.name, p.record_id LIMIT ?7");
 }
