@@ -1,5 +1,8 @@
 /* evtx_decode.c: file header, chunks and record framing; binxml.c decodes each record. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "binxml.h"
@@ -130,48 +133,109 @@ static int chunk_records(struct decode *d, const struct reader *c, size_t end)
 	return 0;
 }
 
-int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink, struct evtx_file_info *info,
-		     const char **why)
+/* One 64 KiB slot (shorter at the end of the file): a chunk, zeros, or damage. */
+static int decode_slot(struct decode *d, const uint8_t *p, size_t slot)
 {
-	struct decode d = { .sink = sink, .info = info };
-	struct reader file, c;
-	int rc = 0;
+	struct reader c;
 
+	if (slot < EVTX_SIGNATURE_LEN || memcmp(p, EVTX_CHUNK_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
+		if (!all_zero(p, slot))
+			return skip(d, 0, slot < EVTX_CHUNK_SIZE ? "truncated chunk" : "bad chunk signature");
+		return 0;
+	}
+	if (slot < EVTX_CHUNK_HEADER_SIZE)
+		return skip(d, 0, "truncated chunk");
+	d->info->chunks_read++;
+	reader_init(&c, p, slot);
+	binxml_chunk(d->bx, p, slot);
+	return chunk_records(d, &c, chunk_check(d, &c));
+}
+
+/* The file header block: head[0..len), len <= EVTX_FILE_HEADER_BLOCK_SIZE unless
+ * the whole file is given; total is the file size. */
+static int file_header(const uint8_t *head, size_t len, uint64_t total, struct evtx_file_info *info,
+		       const char **why)
+{
+	struct reader file;
 	const uint8_t *sig;
 
 	memset(info, 0, sizeof(*info));
-	reader_init(&file, buf, len);
+	reader_init(&file, head, len);
 	header(&file, info);
 	if (reader_bytes(&file, EVTX_SIGNATURE_LEN, &sig) || memcmp(sig, EVTX_FILE_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
 		*why = "not an EVTX file (no ElfFile signature)";
 		return EVTX_DECODE_EOPEN;
 	}
-	if (len < EVTX_FILE_HEADER_BLOCK_SIZE) {
+	if (total < EVTX_FILE_HEADER_BLOCK_SIZE) {
 		*why = "truncated EVTX file (shorter than its 4096-byte header)";
 		return EVTX_DECODE_EOPEN;
 	}
+	return 0;
+}
+
+int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink, struct evtx_file_info *info,
+		     const char **why)
+{
+	struct decode d = { .sink = sink, .info = info };
+	int rc = file_header(buf, len, len, info, why);
+
+	if (rc)
+		return rc;
 	if (binxml_new(&d.bx))
 		return EVTX_DECODE_ENOMEM;
-	for (size_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < len && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++) {
-		size_t slot = len - off < EVTX_CHUNK_SIZE ? len - off : EVTX_CHUNK_SIZE;
-		const uint8_t *p;
+	for (size_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < len && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++)
+		rc = decode_slot(&d, buf + off, len - off < EVTX_CHUNK_SIZE ? len - off : EVTX_CHUNK_SIZE);
+	binxml_free(d.bx);
+	return rc;
+}
 
-		reader_sub(&file, off, slot, &c);
-		reader_bytes(&c, slot, &p);
-		c.pos = 0;
-		if (slot < EVTX_SIGNATURE_LEN || memcmp(p, EVTX_CHUNK_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
-			if (!all_zero(p, slot))
-				rc = skip(&d, 0, slot < EVTX_CHUNK_SIZE ? "truncated chunk" : "bad chunk signature");
+/* pread() until n bytes or the end of the file; returns the count, or -1. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
 			continue;
-		}
-		if (slot < EVTX_CHUNK_HEADER_SIZE) {
-			rc = skip(&d, 0, "truncated chunk");
-			continue;
-		}
-		info->chunks_read++;
-		binxml_chunk(d.bx, p, slot);
-		rc = chunk_records(&d, &c, chunk_check(&d, &c));
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct evtx_file_info *info,
+		   const char **why)
+{
+	struct decode d = { .sink = sink, .info = info };
+	uint8_t *buf;
+	ssize_t n;
+	int rc;
+
+	buf = malloc(EVTX_CHUNK_SIZE);
+	if (!buf)
+		return EVTX_DECODE_ENOMEM;
+	n = read_full(fd, buf, size < EVTX_FILE_HEADER_BLOCK_SIZE ? (size_t)size : EVTX_FILE_HEADER_BLOCK_SIZE, 0);
+	if (n < 0) {
+		memset(info, 0, sizeof(*info));
+		free(buf);
+		*why = "cannot read the file header";
+		return EVTX_DECODE_EOPEN;
+	}
+	rc = file_header(buf, (size_t)n, size, info, why);
+	if (rc == 0 && binxml_new(&d.bx))
+		rc = EVTX_DECODE_ENOMEM;
+	for (uint64_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < size && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++) {
+		size_t slot = size - off < EVTX_CHUNK_SIZE ? (size_t)(size - off) : EVTX_CHUNK_SIZE;
+		n = read_full(fd, buf, slot, off);
+		if (n < 0)
+			rc = skip(&d, 0, "cannot read chunk");
+		else if (n > 0)
+			rc = decode_slot(&d, buf, (size_t)n);
 	}
 	binxml_free(d.bx);
+	free(buf);
 	return rc;
 }

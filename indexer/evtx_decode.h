@@ -34,4 +34,11 @@
 int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sink, struct evtx_file_info *info,
 		     const char **why);
 
+/* As evtx_decode_read(), over the first `size` bytes of the open file fd, read
+ * slot by slot with pread() into one 64 KiB buffer (memory does not grow with the
+ * file). A slot that cannot be read is skipped ("cannot read chunk"); a file that
+ * ends early is read as far as it goes. fd stays owned by the caller. */
+int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct evtx_file_info *info,
+		   const char **why);
+
 #endif

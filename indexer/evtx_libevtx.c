@@ -1,9 +1,13 @@
 /* evtx_libevtx.c: the libevtx decoder behind the common event interface. */
 #include <libevtx.h>
+#include <errno.h>
 #include <libbfio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <string.h>
 
+#include "evtx_format.h"
 #include "evtx_libevtx.h"
 #include "reader.h"
 #include "xml_event.h"
@@ -26,12 +30,10 @@ static void opened_close(struct opened *o)
 		libbfio_handle_free(&o->io, NULL);
 }
 
-static int open_range(uint8_t *buf, size_t len, struct opened *o)
+/* Opens libevtx on o->io (set by the caller); on failure, o is closed. */
+static int open_io(struct opened *o)
 {
-	memset(o, 0, sizeof(*o));
-	if (libbfio_memory_range_initialize(&o->io, NULL) != 1 ||
-	    libbfio_memory_range_set(o->io, buf, len, NULL) != 1 ||
-	    libevtx_file_initialize(&o->file, NULL) != 1)
+	if (libevtx_file_initialize(&o->file, NULL) != 1)
 		goto fail;
 	if (libevtx_file_open_file_io_handle(o->file, o->io, LIBEVTX_OPEN_READ, NULL) != 1) {
 		libevtx_file_free(&o->file, NULL);
@@ -41,6 +43,29 @@ static int open_range(uint8_t *buf, size_t len, struct opened *o)
 fail:
 	opened_close(o);
 	return -1;
+}
+
+static int open_range(uint8_t *buf, size_t len, struct opened *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (libbfio_memory_range_initialize(&o->io, NULL) != 1 ||
+	    libbfio_memory_range_set(o->io, buf, len, NULL) != 1) {
+		opened_close(o);
+		return -1;
+	}
+	return open_io(o);
+}
+
+/* libbfio reads the file itself, block by block, through its own descriptor. */
+static int open_path(const char *path, struct opened *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (libbfio_file_initialize(&o->io, NULL) != 1 ||
+	    libbfio_file_set_name(o->io, path, strlen(path), NULL) != 1) {
+		opened_close(o);
+		return -1;
+	}
+	return open_io(o);
 }
 
 void evtx_libevtx_global_init(void)
@@ -251,5 +276,117 @@ int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sin
 	free(w.xml);
 	opened_close(&o);
 	free(copy);
+	return rc;
+}
+
+/* pread() until n bytes or the end of the file; returns the count, or -1. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* libevtx keeps an entry for every record of a file it opens, and numbers chunks
+ * with 16 bits: on a large file, recovered records are read one chunk at a time,
+ * each chunk behind a copy of the file header. The copy claims one chunk when the
+ * real header counts this one (or the file is dirty), none otherwise, so libevtx
+ * sorts the chunk's records into live and recovered as it would in the whole file:
+ * records of a chunk past the header's count are recovered ones. A chunk that
+ * libevtx cannot open is passed over (the live pass reports damage). */
+static int recovered_by_chunk(int fd, uint64_t size, const uint8_t *head, const struct evtx_sink *sink)
+{
+	struct walk w = { .sink = sink };
+	struct reader h;
+	uint16_t header_chunks = 0;
+	uint32_t flags = 0;
+	uint8_t *img = malloc(FILE_HEADER_SIZE + CHUNK_SIZE);
+	int rc = 0;
+
+	if (!img)
+		return LIBEVTX_ENOMEM;
+	reader_init(&h, head, FILE_HEADER_SIZE);
+	reader_u16_at(&h, EVTX_FH_CHUNK_COUNT, &header_chunks);
+	reader_u32_at(&h, EVTX_FH_FLAGS, &flags);
+	memcpy(img, head, FILE_HEADER_SIZE);
+	xml_event_buf_init(&w.xb);
+	for (uint64_t off = FILE_HEADER_SIZE, k = 0; off < size && rc == 0; off += CHUNK_SIZE, k++) {
+		uint8_t *chunk = img + FILE_HEADER_SIZE;
+		size_t slot = size - off < CHUNK_SIZE ? (size_t)(size - off) : CHUNK_SIZE;
+		ssize_t n = read_full(fd, chunk, slot, off);
+		int in_range = k < header_chunks || (flags & LIBEVTX_FILE_FLAG_IS_DIRTY);
+		struct opened o;
+
+		if (n < 8 || memcmp(chunk, "ElfChnk", 8) != 0)
+			continue;
+		memset(chunk + n, 0, CHUNK_SIZE - (size_t)n);
+		img[EVTX_FH_CHUNK_COUNT] = (uint8_t)in_range;
+		img[EVTX_FH_CHUNK_COUNT + 1] = 0;
+		if (open_range(img, FILE_HEADER_SIZE + CHUNK_SIZE, &o) != 0)
+			continue;
+		rc = all_records(&w, o.file, 1);
+		opened_close(&o);
+	}
+	xml_event_buf_release(&w.xb);
+	free(w.xml);
+	free(img);
+	return rc;
+}
+
+int evtx_libevtx_read_fd(int fd, const char *path, uint64_t size, const struct evtx_sink *sink,
+			 struct evtx_file_info *info, const char **why, unsigned what)
+{
+	uint8_t head[FILE_HEADER_SIZE];
+	struct opened o;
+	struct walk w = { .sink = sink };
+	void *map;
+	ssize_t n;
+	int rc;
+
+	n = size >= FILE_HEADER_SIZE ? read_full(fd, head, FILE_HEADER_SIZE, 0) : -1;
+	if (what == LIBEVTX_RECOVERED && n == FILE_HEADER_SIZE && memcmp(head, "ElfFile", 8) == 0 &&
+	    head[EVTX_FH_BLOCK_SIZE] == 0 && head[EVTX_FH_BLOCK_SIZE + 1] == FILE_HEADER_SIZE / 256) {
+		memset(info, 0, sizeof(*info));
+		header_info(head, FILE_HEADER_SIZE, info);
+		return recovered_by_chunk(fd, size, head, sink);
+	}
+	/* A file that ends inside a chunk, or that libevtx refuses as it is (a bad chunk
+	 * header to zero in a private copy), is read from a mapping, as in memory. */
+	if (n != FILE_HEADER_SIZE || memcmp(head, "ElfFile", 8) != 0 ||
+	    padded_size((size_t)size) != size || open_path(path, &o) != 0) {
+		if (size == 0 || size > SIZE_MAX) {
+			memset(info, 0, sizeof(*info));
+			*why = size ? "file too large to map" : "not an EVTX file (no ElfFile signature)";
+			return LIBEVTX_EOPEN;
+		}
+		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			memset(info, 0, sizeof(*info));
+			*why = "cannot map the file";
+			return LIBEVTX_EOPEN;
+		}
+		rc = evtx_libevtx_read_some(map, (size_t)size, sink, info, why, what);
+		munmap(map, (size_t)size);
+		return rc;
+	}
+	memset(info, 0, sizeof(*info));
+	header_info(head, FILE_HEADER_SIZE, info);
+	info->chunks_read = (uint32_t)((size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE);
+	xml_event_buf_init(&w.xb);
+	rc = (what & LIBEVTX_LIVE) ? all_records(&w, o.file, 0) : 0;
+	if (rc == 0 && (what & LIBEVTX_RECOVERED))
+		rc = all_records(&w, o.file, 1);
+	xml_event_buf_release(&w.xb);
+	free(w.xml);
+	opened_close(&o);
 	return rc;
 }

@@ -1,10 +1,10 @@
-/* evtx_libevtx.h: decodes an EVTX image in memory through libevtx.
+/* evtx_libevtx.h: decodes an EVTX image, in memory or in a file, through libevtx.
  *
  * libevtx is opened on a libbfio memory-range handle over the caller's bytes (no
- * temp file). When libevtx refuses the file because of a bad chunk header, a
- * private copy with the bad chunk slots zeroed is opened instead and every zeroed
- * slot is reported as skipped. Records libevtx cannot render are skipped and
- * reported; recovered (deleted/stale) records are passed on with recovered=1. */
+ * temp file), or on a libbfio file handle. When libevtx refuses the file because
+ * of a bad chunk header, a private copy with the bad chunk slots zeroed is opened
+ * instead and every zeroed slot is reported as skipped. Records libevtx cannot
+ * render are skipped and reported; recovered (deleted/stale) records are passed on with recovered=1. */
 #ifndef EVTX_LIBEVTX_H
 #define EVTX_LIBEVTX_H
 
@@ -36,5 +36,16 @@ int evtx_libevtx_read(const uint8_t *buf, size_t len, const struct evtx_sink *si
  * (bad chunks are then not reported again). */
 int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sink *sink,
 			   struct evtx_file_info *info, const char **why, unsigned what);
+
+/* As evtx_libevtx_read_some(), for the first `size` bytes of the open file fd,
+ * found at path: libevtx reads the file through a libbfio file handle, so it is
+ * never mapped whole. A file that ends inside a chunk, or whose chunk headers
+ * libevtx refuses (to be zeroed in a private copy), is mapped and read as in
+ * memory instead. With LIBEVTX_RECOVERED alone, each chunk is opened on its own
+ * behind a copy of the file header (libevtx's memory grows with the records of
+ * what it opens): the same recovered records, in the same order, in memory that
+ * does not grow with the file. fd stays owned by the caller. */
+int evtx_libevtx_read_fd(int fd, const char *path, uint64_t size, const struct evtx_sink *sink,
+			 struct evtx_file_info *info, const char **why, unsigned what);
 
 #endif

@@ -20,22 +20,27 @@
 
 /* Past this many, "not an EVTX file" lines are only counted (all are in rejected_path). */
 #define REPORT_MAX 20
-
-struct file_ctx {
-	struct ingest *in;
-	int64_t file_id;
-	struct store_file_counts c;
-	struct norm norm;
-	int failed;
-};
+/* Evidence is hashed in reads of this size. */
+#define HASH_READ_LEN (1u << 20)
 
 static int on_event(void *ctx, const struct evtx_event *ev)
 {
-	struct file_ctx *f = ctx;
-	int dup = 0;
-	enum norm_kind k = normalize_event(ev, &f->norm);
+	struct ingest_file *f = ctx;
+	normalize_event(ev, &f->norm);
+	return ingest_file_event(f, ev, &f->norm);
+}
 
-	if (store_event(f->in->store, f->file_id, ev, &f->norm, &dup)) {
+static int on_skip(void *ctx, const struct evtx_skip *sk)
+{
+	return ingest_file_skip(ctx, sk);
+}
+
+int ingest_file_event(struct ingest_file *f, const struct evtx_event *ev, const struct norm *n)
+{
+	int dup = 0;
+	enum norm_kind k = n->kind;
+
+	if (store_event(f->in->store, f->file_id, ev, n, &dup)) {
 		f->failed = 1;
 		return -1;
 	}
@@ -43,7 +48,7 @@ static int on_event(void *ctx, const struct evtx_event *ev)
 		f->c.recovered++;
 	} else {
 		f->c.records++;
-		if (k == NORM_PROCESS && !strcmp(f->norm.p.source, "4688"))
+		if (k == NORM_PROCESS && !strcmp(n->p.source, "4688"))
 			f->c.n_4688++;
 		else if (k == NORM_PROCESS)
 			f->c.n_sysmon1++;
@@ -63,9 +68,8 @@ static int on_event(void *ctx, const struct evtx_event *ev)
 	return 0;
 }
 
-static int on_skip(void *ctx, const struct evtx_skip *sk)
+int ingest_file_skip(struct ingest_file *f, const struct evtx_skip *sk)
 {
-	struct file_ctx *f = ctx;
 	/* Slack-space fragments that cannot be rendered are kept in skipped_record but are
 	 * not lost records: they do not count as skipped. */
 	if (!sk->recovered)
@@ -84,77 +88,220 @@ static void not_evtx(struct ingest *in, const char *path, const char *why)
 		fprintf(stderr, "evtx-index: skipping '%s': %s\n", path, why);
 }
 
-int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *buf, size_t len)
+int ingest_file_begin(struct ingest *in, struct ingest_file *f, const char *display_path, const char *sha,
+		      uint64_t size, int *known)
 {
-	char sha[HASH_SHA256_HEX_LEN];
-	struct file_ctx f;
-	struct evtx_file_info info;
-	struct evtx_sink sink = { on_event, on_skip, &f };
-	const char *why = NULL, *status;
-	int64_t known, known_skipped;
-	int rc;
+	int64_t known_id, known_skipped;
 
-	if (hash_sha256_hex(buf, len, sha)) {
-		fprintf(stderr, "evtx-index: error: cannot hash '%s'\n", display_path);
+	memset(f, 0, sizeof(*f));
+	f->in = in;
+	f->path = display_path;
+	f->size = size;
+	*known = 0;
+	if (store_lookup_file(in->store, sha, display_path, &known_id, &known_skipped))
 		return -1;
-	}
-	if (store_lookup_file(in->store, sha, display_path, &known, &known_skipped))
-		return -1;
-	if (known) {
+	if (known_id) {
 		/* What its first indexing skipped still stands: the run says so again. */
 		in->t.files_known++;
 		in->t.known_skipped += (uint64_t)known_skipped;
+		*known = 1;
 		return 0;
 	}
-	memset(&f, 0, sizeof(f));
-	f.in = in;
-	struct store_file_meta meta = { sha, (int64_t)len, display_path,
+	struct store_file_meta meta = { sha, (int64_t)size, display_path,
 					in->decoder == INGEST_LIBEVTX ? "libevtx" : "native" };
-	if (store_file_begin(in->store, &meta, &f.file_id))
-		return -1;
-	if (in->decoder == INGEST_LIBEVTX) {
-		rc = evtx_libevtx_read(buf, len, &sink, &info, &why);
-	} else {
-		rc = evtx_decode_read(buf, len, &sink, &info, &why);
-		/* Deleted records in slack space: libevtx recovers them. */
-		if (rc == 0) {
-			struct evtx_file_info ignored;
-			const char *why2 = NULL;
-			int rc2 = evtx_libevtx_read_some(buf, len, &sink, &ignored, &why2, LIBEVTX_RECOVERED);
-			if (rc2 == LIBEVTX_ENOMEM || rc2 == LIBEVTX_ESTOP)
-				rc = rc2;
+	return store_file_begin(in->store, &meta, &f->file_id);
+}
+
+int ingest_file_verify(struct ingest_file *f, const uint8_t *buf, int fd)
+{
+	void *map = NULL;
+	long d;
+
+	if (!buf) {
+		if (f->size == 0 || f->size > SIZE_MAX)
+			return 0;
+		map = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			fprintf(stderr, "evtx-index: warning: cannot verify '%s': %s\n", f->path, strerror(errno));
+			return 0;
 		}
+		buf = map;
 	}
-	if (rc == 0 && in->verify) {
-		long d = verify_buffer(display_path, buf, len, stderr, 20);
-		if (d < 0)
-			rc = LIBEVTX_ENOMEM;
-		else
-			in->t.verify_disagreements += (uint64_t)d;
-	}
-	if (f.failed || rc == LIBEVTX_ENOMEM) {
+	d = verify_buffer(f->path, buf, (size_t)f->size, stderr, 20);
+	if (map)
+		munmap(map, (size_t)f->size);
+	if (d < 0)
+		return LIBEVTX_ENOMEM;
+	f->in->t.verify_disagreements += (uint64_t)d;
+	return 0;
+}
+
+int ingest_file_end(struct ingest_file *f, int rc, const struct evtx_file_info *info, const char *why)
+{
+	struct ingest *in = f->in;
+	const char *status;
+
+	if (f->failed || rc == LIBEVTX_ENOMEM) {
 		if (rc == LIBEVTX_ENOMEM)
-			fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", display_path);
+			fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", f->path);
 		store_file_rollback(in->store);
 		return -1;
 	}
 	if (rc == LIBEVTX_EOPEN) {
 		status = "unreadable";
-		f.c.skipped += f.c.skipped == 0;
+		f->c.skipped += f->c.skipped == 0;
 		in->t.files_unreadable++;
-		fprintf(stderr, "evtx-index: warning: cannot decode '%s': %s\n", display_path, why);
+		fprintf(stderr, "evtx-index: warning: cannot decode '%s': %s\n", f->path, why);
 	} else {
-		status = f.c.skipped ? "partial" : "complete";
+		status = f->c.skipped ? "partial" : "complete";
 		in->t.files_indexed++;
 	}
-	if (store_file_commit(in->store, f.file_id, &f.c, &info, status, why))
+	if (store_file_commit(in->store, f->file_id, &f->c, info, status, why))
 		return -1;
-	in->t.records += f.c.records;
-	in->t.recovered += f.c.recovered;
-	in->t.skipped += f.c.skipped;
-	in->t.duplicates += f.c.n_duplicates;
-	in->t.bytes += len;
+	in->t.records += f->c.records;
+	in->t.recovered += f->c.recovered;
+	in->t.skipped += f->c.skipped;
+	in->t.duplicates += f->c.n_duplicates;
+	in->t.bytes += f->size;
 	return 0;
+}
+
+/* Deleted records in slack space: libevtx recovers them, after our live ones. */
+static int add_recovered(int rc, int rc2)
+{
+	if (rc == 0 && (rc2 == LIBEVTX_ENOMEM || rc2 == LIBEVTX_ESTOP))
+		return rc2;
+	return rc;
+}
+
+int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *buf, size_t len)
+{
+	char sha[HASH_SHA256_HEX_LEN];
+	struct ingest_file f;
+	struct evtx_file_info info;
+	struct evtx_sink sink = { on_event, on_skip, &f };
+	const char *why = NULL;
+	int rc, known;
+
+	if (hash_sha256_hex(buf, len, sha)) {
+		fprintf(stderr, "evtx-index: error: cannot hash '%s'\n", display_path);
+		return -1;
+	}
+	if (ingest_file_begin(in, &f, display_path, sha, len, &known))
+		return -1;
+	if (known)
+		return 0;
+	if (in->decoder == INGEST_LIBEVTX) {
+		rc = evtx_libevtx_read(buf, len, &sink, &info, &why);
+	} else {
+		rc = evtx_decode_read(buf, len, &sink, &info, &why);
+		if (rc == 0) {
+			struct evtx_file_info ignored;
+			const char *why2 = NULL;
+			rc = add_recovered(rc, evtx_libevtx_read_some(buf, len, &sink, &ignored, &why2,
+								     LIBEVTX_RECOVERED));
+		}
+	}
+	if (rc == 0 && in->verify)
+		rc = ingest_file_verify(&f, buf, -1);
+	return ingest_file_end(&f, rc, &info, why);
+}
+
+int ingest_decode_fd(enum ingest_decoder decoder, int fd, const char *path, uint64_t size,
+		     const struct evtx_sink *sink, struct evtx_file_info *info, const char **why)
+{
+	int rc;
+
+	if (decoder == INGEST_LIBEVTX)
+		return evtx_libevtx_read_fd(fd, path, size, sink, info, why, LIBEVTX_LIVE | LIBEVTX_RECOVERED);
+	rc = evtx_decode_fd(fd, size, sink, info, why);
+	if (rc == 0) {
+		struct evtx_file_info ignored;
+		const char *why2 = NULL;
+		rc = add_recovered(rc, evtx_libevtx_read_fd(fd, path, size, sink, &ignored, &why2, LIBEVTX_RECOVERED));
+	}
+	return rc;
+}
+
+/* pread() until n bytes or the end of the file; returns the count, or -1. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int ingest_hash_fd(int fd, uint64_t size, char sha[HASH_SHA256_HEX_LEN])
+{
+	struct hash_sha256 h;
+	uint8_t *buf = malloc(HASH_READ_LEN);
+	int err = ENOMEM;
+
+	if (!buf || hash_sha256_init(&h))
+		goto fail;
+	for (uint64_t off = 0; off < size;) {
+		size_t want = size - off < HASH_READ_LEN ? (size_t)(size - off) : HASH_READ_LEN;
+		ssize_t n = read_full(fd, buf, want, off);
+		if (n < 0) {
+			err = errno;
+			goto fail;
+		}
+		/* A file that shrank since fstat() is hashed as it now is. */
+		if (n == 0)
+			break;
+		if (hash_sha256_update(&h, buf, (size_t)n))
+			goto fail;
+		off += (uint64_t)n;
+	}
+	if (hash_sha256_final_hex(&h, sha))
+		goto fail;
+	hash_sha256_release(&h);
+	free(buf);
+	return 0;
+fail:
+	if (buf)
+		hash_sha256_release(&h);
+	free(buf);
+	errno = err;
+	return -1;
+}
+
+int ingest_read_error(struct ingest *in, const char *path, int err)
+{
+	fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", path, strerror(err));
+	in->t.files_unreadable++;
+	return store_rejected(in->store, path, strerror(err));
+}
+
+/* A loose EVTX file, read from fd with pread(): its pages are never all mapped. */
+static int ingest_loose(struct ingest *in, const char *path, int fd, uint64_t size)
+{
+	char sha[HASH_SHA256_HEX_LEN];
+	struct ingest_file f;
+	struct evtx_file_info info;
+	struct evtx_sink sink = { on_event, on_skip, &f };
+	const char *why = NULL;
+	int rc, known;
+
+	if (ingest_hash_fd(fd, size, sha))
+		return ingest_read_error(in, path, errno);
+	if (ingest_file_begin(in, &f, path, sha, size, &known))
+		return -1;
+	if (known)
+		return 0;
+	rc = ingest_decode_fd(in->decoder, fd, path, size, &sink, &info, &why);
+	if (rc == 0 && in->verify)
+		rc = ingest_file_verify(&f, NULL, fd);
+	return ingest_file_end(&f, rc, &info, why);
 }
 
 static int is_evtx_name(const char *path)
@@ -248,7 +395,6 @@ int ingest_path(struct ingest *in, const char *path, int explicit_arg)
 	struct stat st;
 	uint8_t sig[CONTAINER_HEAD_LEN];
 	ssize_t n_sig = 0;
-	void *map;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -276,16 +422,16 @@ int ingest_path(struct ingest *in, const char *path, int explicit_arg)
 		not_evtx(in, path, why);
 		return store_rejected(in->store, path, why);
 	}
-	/* Read-only mapping: the decoders never write to evidence. */
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	rc = ingest_loose(in, path, fd, (uint64_t)st.st_size);
 	close(fd);
-	if (map == MAP_FAILED) {
-		fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", path, strerror(errno));
-		in->t.files_unreadable++;
-		return store_rejected(in->store, path, strerror(errno));
-	}
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	rc = ingest_buffer(in, path, map, (size_t)st.st_size);
-	munmap(map, (size_t)st.st_size);
 	return rc;
+}
+
+int ingest_sniff_fd(int fd, uint64_t size)
+{
+	uint8_t sig[CONTAINER_HEAD_LEN];
+	ssize_t n_sig = size > 0 ? pread(fd, sig, sizeof(sig), 0) : 0;
+	if (n_sig < 8 || is_container(sig, (size_t)n_sig))
+		return 0;
+	return memcmp(sig, "ElfFile", 8) == 0;
 }

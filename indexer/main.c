@@ -15,6 +15,7 @@
 #include "db.h"
 #include "evtx_libevtx.h"
 #include "ingest.h"
+#include "pipeline.h"
 #include "store.h"
 #include "walk.h"
 
@@ -49,6 +50,8 @@ static const char usage[] =
 	"  --max-ratio=N              read no more of an archive that expands to more than\n"
 	"                             N times its size (default 1000; 0: no limit)\n"
 	"  --password=PW              password for encrypted zip archives\n"
+	"  -j, --jobs=N               decode on N threads (default: one per online CPU);\n"
+	"                             the case database is the same for any N\n"
 	"  -q, --quiet                no progress and no summary\n"
 	"  -h, --help                 this help\n"
 	"SIZE is a number of bytes, or a number followed by K, M, G or T (powers of 1024).\n"
@@ -86,6 +89,12 @@ static void progress(const struct ingest *in, int force)
 static void progress_tick(const struct ingest *in)
 {
 	progress(in, 0);
+}
+
+static void file_done(const struct ingest *in, size_t n_done)
+{
+	prog.done = n_done;
+	progress(in, n_done == prog.total);
 }
 
 static void summary(const struct ingest *in, double secs)
@@ -176,6 +185,7 @@ int main(int argc, char **argv)
 		{ "max-expanded-bytes", required_argument, NULL, 'E' },
 		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "password", required_argument, NULL, 'P' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -184,11 +194,12 @@ int main(int argc, char **argv)
 	struct walk_list files;
 	sqlite3 *db;
 	int c, do_rederive = 0, rc = 0;
+	unsigned jobs = 0;
 	double t0;
 
 	memset(&in, 0, sizeof(in));
 	container_limits_init(&in.limits);
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qhj:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!strcmp(optarg, "native")) {
@@ -220,6 +231,19 @@ int main(int argc, char **argv)
 		case 'P':
 			in.limits.password = optarg;
 			break;
+		case 'j': {
+			char *end;
+			unsigned long n;
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *optarg < '1' || *optarg > '9' || *end || n > 1024) {
+				fprintf(stderr, "evtx-index: bad number of jobs '%s' (1 to 1024)\n"
+						"try 'evtx-index --help'\n", optarg);
+				return EXIT_USAGE;
+			}
+			jobs = (unsigned)n;
+			break;
+		}
 		case 'q':
 			in.quiet = 1;
 			break;
@@ -265,11 +289,11 @@ int main(int argc, char **argv)
 	prog.t0 = t0 = now_sec();
 	if (prog.on)
 		in.tick = progress_tick;
-	for (size_t i = 0; i < files.n && rc == 0; i++) {
-		rc = ingest_path(&in, files.v[i].path, files.v[i].explicit_arg);
-		prog.done = i + 1;
-		progress(&in, i + 1 == files.n);
+	if (jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = n > 0 ? (unsigned)(n < 1024 ? n : 1024) : 1;
 	}
+	rc = pipeline_run(&in, &files, jobs, file_done);
 	if (prog.on)
 		fputc('\n', stderr);
 	if (!in.quiet)
@@ -279,8 +303,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "evtx-index: error: database: cannot close\n");
 		rc = -1;
 	}
-	if (rc)
+	if (rc) {
+		walk_list_release(&files);
 		return EXIT_FATAL;
+	}
 	if (in.t.skipped || in.t.known_skipped || in.t.files_unreadable || in.t.files_not_evtx || files.n_errors ||
 	    in.t.archive_problems) {
 		walk_list_release(&files);

@@ -240,3 +240,43 @@ enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out)
 	}
 	return out->kind;
 }
+
+size_t normalize_strings(struct norm *n, const char **out[NORM_STRINGS_MAX])
+{
+	size_t k = 0;
+	struct norm_process *p = &n->p;
+	struct norm_service *v = &n->s;
+	struct norm_host *h = &n->h;
+
+	switch (n->kind) {
+	case NORM_PROCESS: {
+		const char **f[] = {
+			&p->source, &p->image, &p->parent_image, &p->command_line, &p->parent_command_line,
+			&p->current_directory, &p->sid, &p->target_sid, &p->integrity, &p->elevation,
+			&p->process_guid, &p->parent_process_guid, &p->logon_guid, &p->hashes,
+			&p->original_file_name, &p->parent_user, &p->rule_name, &p->account, &p->target_account,
+		};
+		_Static_assert(sizeof(f) / sizeof(f[0]) <= NORM_STRINGS_MAX, "NORM_STRINGS_MAX");
+		for (; k < sizeof(f) / sizeof(f[0]); k++)
+			out[k] = f[k];
+		break;
+	}
+	case NORM_SERVICE: {
+		const char **f[] = {
+			&v->service_name, &v->display_name, &v->state, &v->old_start_type, &v->new_start_type,
+			&v->image_path, &v->service_type, &v->service_account, &v->sid, &v->account,
+		};
+		for (; k < sizeof(f) / sizeof(f[0]); k++)
+			out[k] = f[k];
+		break;
+	}
+	case NORM_HOST:
+		out[k++] = &h->kind;
+		out[k++] = &h->detail;
+		out[k++] = &h->account;
+		break;
+	case NORM_NONE:
+		break;
+	}
+	return k;
+}

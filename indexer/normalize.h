@@ -8,6 +8,7 @@
 #ifndef NORMALIZE_H
 #define NORMALIZE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -60,6 +61,12 @@ struct norm {
 /* Classifies ev and fills out; NULL strings mean "absent". Strings point into ev
  * or into out, valid while both are. Returns the kind (NORM_NONE for other events). */
 enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out);
+
+/* Points out[] at every string member of the part of n its kind uses (n->p,
+ * n->s or n->h), so that a caller can copy a norm away from the event it points
+ * into. Returns how many (0 for NORM_NONE). */
+#define NORM_STRINGS_MAX 24
+size_t normalize_strings(struct norm *n, const char **out[NORM_STRINGS_MAX]);
 
 /* Parses a Windows integer field (hex "0x..", or decimal) into an optional int. */
 struct opt_int normalize_int(const char *s);

@@ -10,6 +10,7 @@
 #include "store.h"
 
 #define COVERAGE_MAX 256
+#define SHA256_HEX_LEN 65
 
 struct coverage_acc {
 	int64_t host_id;
@@ -197,6 +198,45 @@ int store_lookup_file(struct store *s, const char *sha256, const char *path, int
 	sqlite3_bind_int64(s->st[ST_PATH_ADD], 2, *file_id);
 	bind_text(s->st[ST_PATH_ADD], 3, now);
 	return run(s, ST_PATH_ADD);
+}
+
+int store_known_sha256(struct store *s, char **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT sha256 FROM evidence_file ORDER BY sha256", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(st, 0);
+		if (!sha || strlen(sha) != SHA256_HEX_LEN - 1)
+			continue;
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char *nv = realloc(v, ncap * SHA256_HEX_LEN);
+			if (!nv) {
+				free(v);
+				sqlite3_finalize(st);
+				fprintf(stderr, "evtx-index: error: out of memory\n");
+				return -1;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		memcpy(v + len++ * SHA256_HEX_LEN, sha, SHA256_HEX_LEN);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return fail(s, "SELECT sha256 FROM evidence_file");
+	}
+	*out = v;
+	*n = len;
+	return 0;
 }
 
 int store_file_begin(struct store *s, const struct store_file_meta *m, int64_t *file_id)

@@ -38,6 +38,11 @@ void store_close(struct store *s);	/* NULL is a no-op */
 int store_lookup_file(struct store *s, const char *sha256, const char *path, int64_t *file_id,
 		      int64_t *skipped);
 
+/* Every SHA-256 in the case, in strcmp() order, as *n strings of 65 bytes (64 hex
+ * digits and a NUL) one after the other in *out, which the caller frees (NULL when
+ * there are none). Returns 0 or -1. */
+int store_known_sha256(struct store *s, char **out, size_t *n);
+
 /* Begins the file's transaction and inserts its evidence row. */
 int store_file_begin(struct store *s, const struct store_file_meta *m, int64_t *file_id);
 /* Writes the counts, status and coverage, and commits. status: complete|partial|unreadable. */

@@ -2,6 +2,8 @@
  * value types and binary XML forms it must read, and damage it must survive. */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "check.h"
@@ -391,9 +393,41 @@ static int decode_with(size_t len, int libevtx)
 	return libevtx ? evtx_libevtx_read(img, len, &sink, &info, &why) : evtx_decode_read(img, len, &sink, &info, &why);
 }
 
+static struct got got_fd;
+
+/* Decodes img[0..len) from memory, then from a file with evtx_decode_fd(): both
+ * must report the same records, skips and file facts. */
 static int decode(size_t len)
 {
-	return decode_with(len, 0);
+	struct evtx_sink sink = { on_event, on_skip, &got };
+	struct evtx_file_info info_fd;
+	const char *why = NULL;
+	int rc = decode_with(len, 0), rc_fd = -1;
+	int fd = memfd_create("evtx", MFD_CLOEXEC);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return rc;
+	CHECK_INT(write(fd, img, len), len);
+	memcpy(&got_fd, &got, sizeof(got));
+	memset(&got, 0, sizeof(got));
+	got.stop_after = got_fd.stop_after;
+	rc_fd = evtx_decode_fd(fd, len, &sink, &info_fd, &why);
+	close(fd);
+	CHECK_INT(rc_fd, rc);
+	CHECK_INT(got.n_ev, got_fd.n_ev);
+	CHECK_INT(got.n_sk, got_fd.n_sk);
+	for (size_t i = 0; i < got.n_ev && i < got_fd.n_ev; i++) {
+		CHECK_INT(got.ev[i].number, got_fd.ev[i].number);
+		CHECK_INT(got.ev[i].chunk, got_fd.ev[i].chunk);
+		CHECK_STR(got.ev[i].computer, got_fd.ev[i].computer);
+	}
+	for (size_t i = 0; i < got.n_sk && i < got_fd.n_sk; i++)
+		CHECK_STR(got.reasons[i], got_fd.reasons[i]);
+	CHECK(memcmp(&info, &info_fd, sizeof(info)) == 0);
+	/* The memory decode's results are the ones the test goes on with. */
+	memcpy(&got, &got_fd, sizeof(got));
+	return rc;
 }
 
 static const char *field(const struct got_event *e, const char *n)
