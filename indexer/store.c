@@ -21,7 +21,7 @@ struct coverage_acc {
 enum stmt_id {
 	ST_FILE_BY_SHA, ST_PATH_ADD, ST_FILE_INSERT, ST_FILE_UPDATE, ST_HOST_ADD, ST_HOST_GET,
 	ST_PROCESS, ST_SERVICE, ST_PROCESS_FIND, ST_SERVICE_FIND, ST_SIGHTING, ST_SKIP,
-	ST_REJECTED, ST_COVERAGE, ST_ACCOUNT, ST_HOST_EVENT, ST_HOST_EVENT_FIND, ST_COUNT
+	ST_REJECTED, ST_COVERAGE, ST_ACCOUNT, ST_SERVICE_ADD, ST_SERVICE_GET, ST_HOST_EVENT, ST_HOST_EVENT_FIND, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -44,9 +44,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       "?29, ?30, ?31, ?32) ON CONFLICT DO NOTHING",
 	[ST_SERVICE] = "INSERT INTO service_event(host_id, time, event_id, channel, record_id, service_name, "
 		       "display_name, state, state_code, old_start_type, new_start_type, image_path, service_type, "
-		       "service_account, sid, account, logon_id, recovered, file_id, record_number, chunk) VALUES "
-		       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-		       "?21) ON CONFLICT DO NOTHING",
+		       "service_account, sid, account, logon_id, recovered, file_id, record_number, chunk, service_id) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+		       "?20, ?21, ?22) ON CONFLICT DO NOTHING",
+	[ST_SERVICE_ADD] = "INSERT OR IGNORE INTO service(service_name, display_name) VALUES (?1, ?2)",
+	[ST_SERVICE_GET] = "SELECT service_id FROM service WHERE service_name = ?1 AND display_name = ?2",
 	[ST_PROCESS_FIND] = "SELECT process_id FROM process WHERE host_id = ?1 AND channel = ?2 AND "
 			    "record_id = ?3 AND time = ?4",
 	[ST_SERVICE_FIND] = "SELECT service_event_id FROM service_event WHERE host_id = ?1 AND channel = ?2 AND "
@@ -70,11 +72,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       "record_id = ?3 AND time = ?4",
 };
 
+/* Service names repeat: recent (key, display) -> service_id, direct-mapped. */
+#define SERVICE_SLOTS 512
+#define SERVICE_NAME_MAX 128
+struct service_slot {
+	int64_t id;	/* 0: empty */
+	char key[SERVICE_NAME_MAX], display[SERVICE_NAME_MAX];
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	char last_host[256];
 	int64_t last_host_id;
+	struct service_slot services[SERVICE_SLOTS];
 	struct coverage_acc cov[COVERAGE_MAX];
 	size_t n_cov;
 	struct actions *actions;
@@ -497,6 +508,42 @@ static int sighting(struct store *s, int find, const char *kind, int64_t hid, in
 	return run(s, ST_SIGHTING);
 }
 
+/* The id of a (key name, display name) pair in the service table; names absent in
+ * the record are stored as ''. */
+static int service_id(struct store *s, const struct norm_service *v, int64_t *out)
+{
+	const char *key = v->service_name ? v->service_name : "";
+	const char *display = v->display_name ? v->display_name : "";
+	uint32_t h = 2166136261u;
+	struct service_slot *slot = NULL;
+
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (const char *p = display; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	if (strlen(key) < SERVICE_NAME_MAX && strlen(display) < SERVICE_NAME_MAX) {
+		slot = &s->services[h % SERVICE_SLOTS];
+		if (slot->id && !strcmp(slot->key, key) && !strcmp(slot->display, display)) {
+			*out = slot->id;
+			return 0;
+		}
+	}
+	bind_text(s->st[ST_SERVICE_ADD], 1, key);
+	bind_text(s->st[ST_SERVICE_ADD], 2, display);
+	if (run(s, ST_SERVICE_ADD))
+		return -1;
+	bind_text(s->st[ST_SERVICE_GET], 1, key);
+	bind_text(s->st[ST_SERVICE_GET], 2, display);
+	if (run_int(s, ST_SERVICE_GET, out))
+		return -1;
+	if (slot) {
+		slot->id = *out;
+		strcpy(slot->key, key);
+		strcpy(slot->display, display);
+	}
+	return 0;
+}
+
 int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, const struct norm *n, int *dup)
 {
 	int64_t hid;
@@ -513,7 +560,11 @@ int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, c
 		bind_process(s->st[ST_PROCESS], hid, file_id, ev, &n->p);
 		ins = ST_PROCESS, find = ST_PROCESS_FIND, kind = "process";
 	} else if (n->kind == NORM_SERVICE) {
+		int64_t sid;
+		if (service_id(s, &n->s, &sid))
+			return -1;
 		bind_service(s->st[ST_SERVICE], hid, file_id, ev, &n->s);
+		sqlite3_bind_int64(s->st[ST_SERVICE], 22, sid);
 		ins = ST_SERVICE, find = ST_SERVICE_FIND, kind = "service_event";
 	} else {
 		bind_host_event(s->st[ST_HOST_EVENT], hid, file_id, ev, &n->h);

@@ -113,6 +113,15 @@ CREATE UNIQUE INDEX process_identity ON process(host_id, channel, record_id, tim
 CREATE INDEX process_time ON process(time);
 CREATE INDEX process_host_pid ON process(host_id, pid);
 
+-- Each distinct (key name, display name) pair met in service events; '' for a name the
+-- record does not carry. Queries decide once per service what it is (critical or not).
+CREATE TABLE service (
+    service_id   INTEGER PRIMARY KEY,
+    service_name TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    UNIQUE (service_name, display_name)
+);
+
 -- One row per System 7036 / 7040 / 7045 or Security 4697 record.
 CREATE TABLE service_event (
     service_event_id INTEGER PRIMARY KEY,
@@ -136,11 +145,14 @@ CREATE TABLE service_event (
     recovered        INTEGER NOT NULL DEFAULT 0,
     file_id          INTEGER NOT NULL REFERENCES evidence_file(file_id),
     record_number    INTEGER NOT NULL,
-    chunk            INTEGER
+    chunk            INTEGER,
+    service_id       INTEGER NOT NULL REFERENCES service(service_id)
 );
 CREATE UNIQUE INDEX service_event_identity ON service_event(host_id, channel, record_id, time);
 CREATE INDEX service_event_host_time ON service_event(host_id, time);
 CREATE INDEX service_event_time ON service_event(time);
+CREATE INDEX service_event_service_time ON service_event(service_id, time);
+CREATE INDEX service_event_kind_time ON service_event(event_id, time);
 
 -- Boots, shutdowns (and who asked for them) and cleared logs: the context of service stops.
 CREATE TABLE host_event (

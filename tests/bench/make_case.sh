@@ -36,12 +36,16 @@ INSERT INTO service_action(process_id, seq, role, rule, tool, verb, service, rem
   SELECT process_id, 0, 'direct', 'net_stop', 'net', 'stop', printf('svc%d', process_id % 37), '',
          printf('net stop svc%d', process_id % 37)
   FROM process WHERE process_id % 500 = 0;
+WITH RECURSIVE v(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM v WHERE i < 36)
+  INSERT INTO service(service_id, service_name, display_name)
+  SELECT i + 1, printf('svc%d', i), printf('Service %d', i) FROM v;
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $n / 5)
   INSERT INTO service_event(host_id, time, event_id, channel, record_id, service_name, display_name, state,
-                            state_code, file_id, record_number)
+                            state_code, file_id, record_number, service_id)
   SELECT 1 + (i * 5) % 500, 133500000000000000 + i * 5 * 100000000 + 10000000, 7036, 'System', i,
          printf('svc%d', (i * 5) % 37), printf('Service %d', (i * 5) % 37),
-         CASE WHEN i % 2 = 0 THEN 'stopped' ELSE 'running' END, CASE WHEN i % 2 = 0 THEN 1 ELSE 4 END, 1, i
+         CASE WHEN i % 2 = 0 THEN 'stopped' ELSE 'running' END, CASE WHEN i % 2 = 0 THEN 1 ELSE 4 END, 1, i,
+         1 + (i * 5) % 37
   FROM s;
 INSERT INTO coverage(host_id, channel, first_time, last_time, records, n_4688, n_4688_cmdline)
   SELECT host_id, 'Security', min(time), max(time), count(*), count(*), count(*) FROM process GROUP BY host_id;

@@ -14,7 +14,7 @@ SEVENZ=$(command -v 7zz || command -v 7z || true)
 rows() {
     for t in process service_event; do
         cols=$(sqlite3 "$1" "SELECT group_concat('t.' || name, ', ') FROM pragma_table_info('$t')
-            WHERE name NOT IN ('process_id', 'service_event_id', 'host_id', 'file_id', 'record_number', 'chunk')")
+            WHERE name NOT IN ('process_id', 'service_event_id', 'host_id', 'file_id', 'record_number', 'chunk', 'service_id')")
         sqlite3 -batch "$1" "SELECT '$t', h.name, $cols FROM $t t JOIN host h USING (host_id)" | LC_ALL=C sort
     done
 }
