@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "evtx_format.h"
 #include "evtx_libevtx.h"
@@ -296,6 +297,24 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
 	return (ssize_t)got;
 }
 
+/* In an intact chunk, deleted records can only lie past the free-space offset: with
+ * no record signature there, libevtx would recover nothing and is not asked (most
+ * chunks). A damaged chunk (records CRC32 off) is always handed over: libevtx also
+ * finds records past damage that a walk from the start cannot reach. */
+static int slack_has_record(const uint8_t *chunk, size_t n)
+{
+	static const uint8_t sig[4] = { 0x2a, 0x2a, 0x00, 0x00 };
+	struct reader r;
+	uint32_t free_off, crc;
+	reader_init(&r, chunk, n);
+	if (reader_u32_at(&r, EVTX_CH_FREE_SPACE_OFFSET, &free_off) ||
+	    reader_u32_at(&r, EVTX_CH_RECORDS_CHECKSUM, &crc) || free_off < 512 || free_off >= n)
+		return 1;
+	if (crc32(0L, chunk + 512, free_off - 512) != crc)
+		return 1;
+	return memmem(chunk + free_off, n - free_off, sig, sizeof(sig)) != NULL;
+}
+
 /* libevtx keeps an entry for every record of a file it opens, and numbers chunks
  * with 16 bits: on a large file, recovered records are read one chunk at a time,
  * each chunk behind a copy of the file header. The copy claims one chunk when the
@@ -326,7 +345,7 @@ static int recovered_by_chunk(int fd, uint64_t size, const uint8_t *head, const 
 		int in_range = k < header_chunks || (flags & LIBEVTX_FILE_FLAG_IS_DIRTY);
 		struct opened o;
 
-		if (n < 8 || memcmp(chunk, "ElfChnk", 8) != 0)
+		if (n < 8 || memcmp(chunk, "ElfChnk", 8) != 0 || !slack_has_record((const uint8_t *)chunk, (size_t)n))
 			continue;
 		memset(chunk + n, 0, CHUNK_SIZE - (size_t)n);
 		img[EVTX_FH_CHUNK_COUNT] = (uint8_t)in_range;

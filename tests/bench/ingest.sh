@@ -46,7 +46,10 @@ run() {
     name=$1; shift
     rm -f "$dir/b.db" "$dir/b.db-wal" "$dir/b.db-shm"
     /usr/bin/time -f '%e %M' -o "$dir/time" "$@" > /dev/null 2> "$dir/err" || true
-    read -r secs kb < "$dir/time"
+    # time(1) writes "Command exited with non-zero status N" first when it does (3: skips).
+    read -r secs kb <<EOF2
+$(tail -n 1 "$dir/time")
+EOF2
     echo "$name	$secs	$kb"
 }
 echo "set: $(( bytes / 1000000 )) MB in $(find "$set_dir" -type f | wc -l) files; $(nproc) cores"
