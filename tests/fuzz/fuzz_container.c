@@ -1,0 +1,13 @@
+/* fuzz_container.c: libFuzzer harness for fuzz_target_container() (targets.h). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_target_container(data, size);
+	return 0;
+}
