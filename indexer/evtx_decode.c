@@ -141,6 +141,10 @@ static int decode_slot(struct decode *d, const uint8_t *p, size_t slot)
 	if (slot < EVTX_SIGNATURE_LEN || memcmp(p, EVTX_CHUNK_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
 		if (!all_zero(p, slot))
 			return skip(d, 0, slot < EVTX_CHUNK_SIZE ? "truncated chunk" : "bad chunk signature");
+		/* Zeros are unused space past the chunks in use; a chunk the header counts
+		 * cannot be zeros: its records were wiped. */
+		if (d->chunk < d->info->header_chunks)
+			return skip(d, 0, "zeroed chunk (the file header counts it)");
 		return 0;
 	}
 	if (slot < EVTX_CHUNK_HEADER_SIZE)

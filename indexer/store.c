@@ -32,7 +32,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FILE_UPDATE] = "UPDATE evidence_file SET status = ?2, error = ?3, format_version = ?4, dirty = ?5, "
 			   "header_chunks = ?6, chunks = ?7, repaired = ?8, records = ?9, recovered = ?10, "
 			   "skipped = ?11, n_4688 = ?12, n_sysmon1 = ?13, n_7036 = ?14, n_7040 = ?15, "
-			   "n_7045 = ?16, n_4697 = ?17, n_duplicates = ?18 WHERE file_id = ?1",
+			   "n_7045 = ?16, n_4697 = ?17, n_duplicates = ?18, chunks_bad_crc = ?19, header_bad_crc = ?20 "
+			   "WHERE file_id = ?1",
 	[ST_HOST_ADD] = "INSERT OR IGNORE INTO host(name, host_key) VALUES (?1, ?2)",
 	[ST_HOST_GET] = "SELECT host_id FROM host WHERE name = ?1",
 	[ST_PROCESS] = "INSERT INTO process(host_id, time, source, channel, event_version, record_id, pid, ppid, "
@@ -333,6 +334,8 @@ int store_file_commit(struct store *s, int64_t file_id, const struct store_file_
 	sqlite3_bind_int64(st, 16, (int64_t)c->n_7045);
 	sqlite3_bind_int64(st, 17, (int64_t)c->n_4697);
 	sqlite3_bind_int64(st, 18, (int64_t)c->n_duplicates);
+	sqlite3_bind_int64(st, 19, info->chunks_bad_crc);
+	sqlite3_bind_int(st, 20, info->header_bad_crc);
 	if (run(s, ST_FILE_UPDATE) || exec(s, "COMMIT"))
 		goto fail;
 	return 0;

@@ -8,10 +8,10 @@ int cmd_files(struct query_ctx *q)
 		"service_7045, service_4697, skipped, recovered, status, size, decoder, "
 		"(SELECT group_concat(reason || ' x' || n, '; ') FROM (SELECT reason, sum(n_records) AS n "
 		"  FROM skipped_record s WHERE s.file_id = files_v.file_id GROUP BY reason ORDER BY reason)) "
-		"  AS skip_reasons, error "
+		"  AS skip_reasons, error, chunks_bad_crc "
 		"FROM files_v "
 		"UNION ALL SELECT path, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'rejected', "
-		"  NULL, NULL, NULL, reason FROM rejected_path WHERE reason NOT LIKE 'ignored:%' "
+		"  NULL, NULL, NULL, reason, NULL FROM rejected_path WHERE reason NOT LIKE 'ignored:%' "
 		"ORDER BY path";
 	sqlite3_stmt *st;
 	long n;

@@ -28,6 +28,8 @@ CREATE TABLE evidence_file (
     header_chunks  INTEGER,
     chunks         INTEGER,
     repaired       INTEGER NOT NULL DEFAULT 0, -- opened from a copy with bad chunk headers zeroed
+    chunks_bad_crc INTEGER NOT NULL DEFAULT 0, -- chunks whose header or records CRC32 is wrong (read all the same)
+    header_bad_crc INTEGER NOT NULL DEFAULT 0, -- the file header's CRC32 is wrong
     records        INTEGER NOT NULL DEFAULT 0, -- live records decoded
     recovered      INTEGER NOT NULL DEFAULT 0, -- deleted/stale records recovered and decoded
     skipped        INTEGER NOT NULL DEFAULT 0, -- records (or chunks) that could not be decoded
@@ -251,5 +253,5 @@ CREATE VIEW files_v AS
 SELECT ep.path, f.sha256, f.records, f.n_4688 AS process_4688, f.n_sysmon1 AS process_sysmon1,
        f.n_7036 AS service_7036, f.n_7040 AS service_7040, f.n_7045 AS service_7045,
        f.n_4697 AS service_4697, f.skipped, f.recovered, f.status, f.size, f.decoder, f.error,
-       f.file_id
+       f.chunks_bad_crc, f.header_bad_crc, f.file_id
 FROM evidence_path ep JOIN evidence_file f USING (file_id);
