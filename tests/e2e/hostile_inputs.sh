@@ -142,12 +142,12 @@ hostile record_size 3 "bad record size"
 hostile string_size 3 "binary xml runs past its data"
 hostile self_template 3 "template instantiates itself"
 hostile nest 3 "binary xml nested too deeply"
-# A slot of zeros is an unused chunk (evtx_decode.h): passed over in silence, the
-# others read. Only the chunk counts show that the header counted one more.
-hostile zero_chunk 0 ""
-[ "$(q "$dir/case.db" "SELECT records > 0 AND header_chunks = chunks + 1 FROM evidence_file
+# A chunk the header counts, wiped to zeros: reported and counted as skipped, the
+# others read.
+hostile zero_chunk 3 "zeroed chunk (the file header counts it)"
+[ "$(q "$dir/case.db" "SELECT records > 0 AND skipped = 1 AND header_chunks = chunks + 1 FROM evidence_file
                        WHERE path = '$dir/zero_chunk.evtx'")" = 1 ] ||
-    fail "zero_chunk: the other chunks were not read, or the chunk counts are wrong"
+    fail "zero_chunk: the other chunks were not read, or the wiped chunk was not counted"
 # Bad CRC32s: counted by the decoder, every record read all the same.
 hostile bad_crc 0 ""
 idx 60 "$TMP/src.db" "$SRC"
