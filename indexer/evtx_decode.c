@@ -8,6 +8,7 @@
 #include "binxml.h"
 #include "evtx_decode.h"
 #include "evtx_format.h"
+#include "fileio.h"
 #include "reader.h"
 
 struct decode {
@@ -193,23 +194,6 @@ int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sin
 	return rc;
 }
 
-/* pread() until n bytes or the end of the file; returns the count, or -1. */
-static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct evtx_file_info *info,
 		   const char **why)
 {
@@ -221,7 +205,7 @@ int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct e
 	buf = malloc(EVTX_CHUNK_SIZE);
 	if (!buf)
 		return EVTX_DECODE_ENOMEM;
-	n = read_full(fd, buf, size < EVTX_FILE_HEADER_BLOCK_SIZE ? (size_t)size : EVTX_FILE_HEADER_BLOCK_SIZE, 0);
+	n = fileio_read_full(fd, buf, size < EVTX_FILE_HEADER_BLOCK_SIZE ? (size_t)size : EVTX_FILE_HEADER_BLOCK_SIZE, 0);
 	if (n < 0) {
 		memset(info, 0, sizeof(*info));
 		free(buf);
@@ -233,7 +217,7 @@ int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct e
 		rc = EVTX_DECODE_ENOMEM;
 	for (uint64_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < size && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++) {
 		size_t slot = size - off < EVTX_CHUNK_SIZE ? (size_t)(size - off) : EVTX_CHUNK_SIZE;
-		n = read_full(fd, buf, slot, off);
+		n = fileio_read_full(fd, buf, slot, off);
 		if (n < 0)
 			rc = skip(&d, 0, "cannot read chunk");
 		else if (n > 0)

@@ -10,6 +10,7 @@
 
 #include "evtx_format.h"
 #include "evtx_libevtx.h"
+#include "fileio.h"
 #include "reader.h"
 #include "xml_event.h"
 
@@ -280,23 +281,6 @@ int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sin
 	return rc;
 }
 
-/* pread() until n bytes or the end of the file; returns the count, or -1. */
-static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 /* In an intact chunk, deleted records can only lie past the free-space offset: with
  * no record signature there, libevtx would recover nothing and is not asked (most
  * chunks). A damaged chunk (records CRC32 off) is always handed over: libevtx also
@@ -341,7 +325,7 @@ static int recovered_by_chunk(int fd, uint64_t size, const uint8_t *head, const 
 	for (uint64_t off = FILE_HEADER_SIZE, k = 0; off < size && rc == 0; off += CHUNK_SIZE, k++) {
 		uint8_t *chunk = img + FILE_HEADER_SIZE;
 		size_t slot = size - off < CHUNK_SIZE ? (size_t)(size - off) : CHUNK_SIZE;
-		ssize_t n = read_full(fd, chunk, slot, off);
+		ssize_t n = fileio_read_full(fd, chunk, slot, off);
 		int in_range = k < header_chunks || (flags & LIBEVTX_FILE_FLAG_IS_DIRTY);
 		struct opened o;
 
@@ -371,7 +355,7 @@ int evtx_libevtx_read_fd(int fd, const char *path, uint64_t size, const struct e
 	ssize_t n;
 	int rc;
 
-	n = size >= FILE_HEADER_SIZE ? read_full(fd, head, FILE_HEADER_SIZE, 0) : -1;
+	n = size >= FILE_HEADER_SIZE ? fileio_read_full(fd, head, FILE_HEADER_SIZE, 0) : -1;
 	if (what == LIBEVTX_RECOVERED && n == FILE_HEADER_SIZE && memcmp(head, "ElfFile", 8) == 0 &&
 	    head[EVTX_FH_BLOCK_SIZE] == 0 && head[EVTX_FH_BLOCK_SIZE + 1] == FILE_HEADER_SIZE / 256) {
 		memset(info, 0, sizeof(*info));

@@ -12,6 +12,7 @@
 #include "container.h"
 #include "evtx_decode.h"
 #include "evtx_libevtx.h"
+#include "fileio.h"
 #include "hash.h"
 #include "ingest.h"
 #include "normalize.h"
@@ -223,23 +224,6 @@ int ingest_decode_fd(enum ingest_decoder decoder, int fd, const char *path, uint
 	return rc;
 }
 
-/* pread() until n bytes or the end of the file; returns the count, or -1. */
-static ssize_t read_full(int fd, uint8_t *buf, size_t n, uint64_t off)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 int ingest_hash_fd(int fd, uint64_t size, char sha[HASH_SHA256_HEX_LEN])
 {
 	struct hash_sha256 h;
@@ -250,7 +234,7 @@ int ingest_hash_fd(int fd, uint64_t size, char sha[HASH_SHA256_HEX_LEN])
 		goto fail;
 	for (uint64_t off = 0; off < size;) {
 		size_t want = size - off < HASH_READ_LEN ? (size_t)(size - off) : HASH_READ_LEN;
-		ssize_t n = read_full(fd, buf, want, off);
+		ssize_t n = fileio_read_full(fd, buf, want, off);
 		if (n < 0) {
 			err = errno;
 			goto fail;

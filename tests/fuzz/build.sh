@@ -14,7 +14,7 @@ cd "$ROOT"
 # The byte parsers and what they need; nothing here touches SQLite.
 SRC="tests/fuzz/targets.c
 indexer/evtx_decode.c indexer/binxml.c indexer/binxml_text.c indexer/container.c
-lib/reader.c lib/text.c lib/convert.c lib/svc_action.c"
+lib/reader.c lib/text.c lib/convert.c lib/svc_action.c lib/fileio.c"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wshadow -Wstrict-prototypes
 -Wmissing-prototypes -Wformat=2 -Wvla -Ilib -Iindexer -Itests/fuzz
 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
