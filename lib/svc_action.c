@@ -1853,31 +1853,29 @@ static size_t ps_ws(const char *p, const char *end)
 	return 0;
 }
 
-/* Single quote: ' or U+2018..U+201B; double quote: " or U+201C..U+201E. */
-static size_t ps_squote(const char *p, const char *end)
+/* A quote: the ASCII one, or a typographic one in U+2000 + [lo, hi] (E2 80 lo..hi). */
+static size_t ps_quote(const char *p, const char *end, char ascii, unsigned char lo, unsigned char hi)
 {
 	const unsigned char *u = (const unsigned char *)p;
 
 	if (p >= end)
 		return 0;
-	if (u[0] == '\'')
+	if (*p == ascii)
 		return 1;
-	if (end - p >= 3 && u[0] == 0xE2 && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9B)
+	if (end - p >= 3 && u[0] == 0xE2 && u[1] == 0x80 && u[2] >= lo && u[2] <= hi)
 		return 3;
 	return 0;
 }
 
+/* Single quote: ' or U+2018..U+201B; double quote: " or U+201C..U+201E. */
+static size_t ps_squote(const char *p, const char *end)
+{
+	return ps_quote(p, end, '\'', 0x98, 0x9B);
+}
+
 static size_t ps_dquote(const char *p, const char *end)
 {
-	const unsigned char *u = (const unsigned char *)p;
-
-	if (p >= end)
-		return 0;
-	if (u[0] == '"')
-		return 1;
-	if (end - p >= 3 && u[0] == 0xE2 && u[1] == 0x80 && u[2] >= 0x9C && u[2] <= 0x9E)
-		return 3;
-	return 0;
+	return ps_quote(p, end, '"', 0x9C, 0x9E);
 }
 
 static size_t ps_dash(const char *p, const char *end)
