@@ -59,7 +59,8 @@ static int check_ours(const char *prog, const char *path, sqlite3 *db)
 static int open_handle(const char *prog, const char *path, int flags, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+	/* Each connection is used by one thread only: no per-call mutexes. */
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		fprintf(stderr, "%s: error: cannot open '%s': %s\n", prog, path, db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return DB_EOPEN;
