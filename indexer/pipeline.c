@@ -10,6 +10,7 @@
 
 #include "evtx_libevtx.h"
 #include "pipeline.h"
+#include "store.h"
 
 #define BATCH_LEN (256u << 10)	/* a batch holds this much, or one larger entry */
 #define QUEUE_MAX (16u << 20)	/* queued bytes past which workers ahead of the writer wait */
@@ -466,6 +467,9 @@ int pipeline_run(struct ingest *in, const struct walk_list *files, unsigned n_wo
 	pthread_mutex_unlock(&pl.mu);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
+	/* The files stored so far are complete, even when the run stops on an error. */
+	if (store_flush(in->store))
+		rc = -1;
 	for (size_t i = 0; i < files->n; i++)
 		batches_free(pl.jobs[i].first);
 	pthread_cond_destroy(&pl.to_workers);

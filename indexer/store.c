@@ -90,7 +90,17 @@ struct store {
 	struct coverage_acc cov[COVERAGE_MAX];
 	size_t n_cov;
 	struct actions *actions;
+	int in_group;		/* a group transaction is open */
+	unsigned group_files;	/* files released into it */
+	double group_t0;	/* when it began (CLOCK_MONOTONIC seconds) */
 };
+
+/* Files are written in group transactions: each file in its own savepoint inside
+ * one transaction that is committed every GROUP_FILES files or GROUP_SECONDS,
+ * whichever comes first. A file is still all or nothing; a run killed loses at
+ * most the files of the open group, which the next run indexes. */
+#define GROUP_FILES 512
+#define GROUP_SECONDS 0.5
 
 static int fail(struct store *s, const char *what)
 {
@@ -181,6 +191,13 @@ static int run_int(struct store *s, int id, int64_t *out)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(s, stmt_sql[id]);
 }
 
+static double mono_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void now_iso(char *buf, size_t len)
 {
 	struct timespec ts;
@@ -256,8 +273,17 @@ int store_file_begin(struct store *s, const struct store_file_meta *m, int64_t *
 	char now[ISO_TIME_LEN + 8];
 	sqlite3_stmt *st = s->st[ST_FILE_INSERT];
 
-	if (exec(s, "BEGIN IMMEDIATE"))
+	if (!s->in_group) {
+		if (exec(s, "BEGIN IMMEDIATE"))
+			return -1;
+		s->in_group = 1;
+		s->group_files = 0;
+		s->group_t0 = mono_sec();
+	}
+	if (exec(s, "SAVEPOINT evidence_file")) {
+		store_file_rollback(s);
 		return -1;
+	}
 	now_iso(now, sizeof(now));
 	bind_text(st, 1, m->sha256);
 	sqlite3_bind_int64(st, 2, m->size);
@@ -279,11 +305,40 @@ fail:
 	return -1;
 }
 
+/* Ids cached from rows a rollback removed must not be used again. */
+static void forget_cached_ids(struct store *s)
+{
+	s->last_host_id = 0;
+	for (size_t i = 0; i < SERVICE_SLOTS; i++)
+		s->services[i].id = 0;
+	s->n_cov = 0;
+}
+
 void store_file_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	/* Only the file's savepoint is undone: the files before it in the group stay.
+	 * After an I/O or disk-full error SQLite may have rolled the whole transaction
+	 * back already; the savepoint is then gone and so is the group. */
+	if (!sqlite3_get_autocommit(s->db) &&
+	    sqlite3_exec(s->db, "ROLLBACK TO evidence_file; RELEASE evidence_file", NULL, NULL, NULL) != SQLITE_OK)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->n_cov = 0;
+	s->in_group = !sqlite3_get_autocommit(s->db);
+	forget_cached_ids(s);
+}
+
+int store_flush(struct store *s)
+{
+	if (!s->in_group)
+		return 0;
+	s->in_group = 0;
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	if (exec(s, "COMMIT")) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		forget_cached_ids(s);
+		return -1;
+	}
+	return 0;
 }
 
 static int flush_coverage(struct store *s)
@@ -336,8 +391,10 @@ int store_file_commit(struct store *s, int64_t file_id, const struct store_file_
 	sqlite3_bind_int64(st, 18, (int64_t)c->n_duplicates);
 	sqlite3_bind_int64(st, 19, info->chunks_bad_crc);
 	sqlite3_bind_int(st, 20, info->header_bad_crc);
-	if (run(s, ST_FILE_UPDATE) || exec(s, "COMMIT"))
+	if (run(s, ST_FILE_UPDATE) || exec(s, "RELEASE evidence_file"))
 		goto fail;
+	if (++s->group_files >= GROUP_FILES || mono_sec() - s->group_t0 >= GROUP_SECONDS)
+		return store_flush(s);
 	return 0;
 fail:
 	store_file_rollback(s);
@@ -613,7 +670,7 @@ int store_rejected(struct store *s, const char *path, const char *reason)
 long store_rederive(struct store *s)
 {
 	long n;
-	if (exec(s, "BEGIN IMMEDIATE"))
+	if (store_flush(s) || exec(s, "BEGIN IMMEDIATE"))
 		return -1;
 	n = actions_rederive(s->actions);
 	if (n < 0 || exec(s, "COMMIT")) {

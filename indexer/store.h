@@ -1,8 +1,10 @@
 /* store.h: writes evidence, events and derived rows into the case database.
  *
- * One transaction per evidence file: store_file_begin() opens it and
- * store_file_commit() closes it, so a run killed at any moment leaves the case as
- * it was before that file. Values are always bound to prepared statements.
+ * Each evidence file is all or nothing: store_file_begin() opens a savepoint for
+ * it and store_file_commit() releases it into a group transaction, committed every
+ * few hundred files or half second and by store_flush(). A run killed at any
+ * moment leaves the case as it was after the last committed group. Values are
+ * always bound to prepared statements.
  * Errors are printed here once ("evtx-index: error: database: ..."). */
 #ifndef STORE_H
 #define STORE_H
@@ -43,13 +45,17 @@ int store_lookup_file(struct store *s, const char *sha256, const char *path, int
  * there are none). Returns 0 or -1. */
 int store_known_sha256(struct store *s, char **out, size_t *n);
 
-/* Begins the file's transaction and inserts its evidence row. */
+/* Begins the file (a savepoint, in a group transaction begun when none is open)
+ * and inserts its evidence row. */
 int store_file_begin(struct store *s, const struct store_file_meta *m, int64_t *file_id);
-/* Writes the counts, status and coverage, and commits. status: complete|partial|unreadable. */
+/* Writes the counts, status and coverage, and releases the file into the group,
+ * committing the group when it is due. status: complete|partial|unreadable. */
 int store_file_commit(struct store *s, int64_t file_id, const struct store_file_counts *c,
 		      const struct evtx_file_info *info, const char *status, const char *error);
-/* Rolls the open file transaction back (after a failure). */
+/* Rolls the open file back (after a failure); the files before it stay. */
 void store_file_rollback(struct store *s);
+/* Commits the open group, if any. Call before the end of a run. Returns 0 or -1. */
+int store_flush(struct store *s);
 
 /* Stores a decoded record's row. *dup is set when the same record (host, channel,
  * record id, time) was already stored, from this or another file; the sighting is
