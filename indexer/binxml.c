@@ -85,7 +85,8 @@ struct op {
 	uint8_t depth;		/* OP_OPEN: levels of elements in its subtree (at most 255) */
 	uint16_t mask;		/* OP_OPEN: BIT(known) of the element names in its subtree */
 	uint16_t n;
-	uint16_t static_values;	/* OP_INSTANCE: its values are in bx->tvalues (inside a definition) */
+	uint8_t static_values;	/* OP_INSTANCE: its values are in bx->tvalues (inside a definition) */
+	uint8_t other_id;	/* OP_INSTANCE: its template id is not its definition's */
 	uint32_t a;
 	uint32_t b;
 };
@@ -165,6 +166,7 @@ struct stream {
 
 struct binxml {
 	struct reader chunk;
+	int strict;			/* names are checked (binxml_strict) */
 	/* per chunk */
 	struct binxml_text names;
 	struct name *name_v;
@@ -331,6 +333,11 @@ void binxml_free(struct binxml *bx)
 	free(bx);
 }
 
+void binxml_strict(struct binxml *bx, int on)
+{
+	bx->strict = on;
+}
+
 void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len)
 {
 	reader_init(&bx->chunk, chunk, len < EVTX_CHUNK_SIZE ? len : EVTX_CHUNK_SIZE);
@@ -355,6 +362,9 @@ const char *binxml_strerror(int code)
 	case BINXML_ESUBST: return "substitution out of range";
 	case BINXML_ETOOBIG: return "record expands past the decoding limits";
 	case BINXML_ENOEVENTID: return "record has no event id";
+	case BINXML_ETEMPLATEID: return "template id differs from its definition";
+	case BINXML_EDESCRIPTOR: return "bad substitution value descriptor";
+	case BINXML_ENAME: return "bad element or attribute name";
 	default: return "cannot decode the record";
 	}
 }
@@ -406,21 +416,35 @@ static enum known classify(const char *s)
 	return NAME_OTHER;
 }
 
+/* The name hash Windows stores with a name: over its UTF-16 code units. */
+static uint16_t name_hash(const uint8_t *chars, uint16_t units)
+{
+	uint32_t h = 0;
+	for (uint16_t k = 0; k < units; k++)
+		h = h * EVTX_NAME_HASH_MULTIPLIER + le16(chars + 2u * k);
+	return (uint16_t)h;
+}
+
 /* The name at chunk offset `off` (u32 next, u16 hash, u16 characters, UTF-16LE,
- * NUL); when the stream is at that offset the name is stored inline and skipped. */
+ * NUL); when the stream is at that offset the name is stored inline and skipped.
+ * In strict mode a name whose NUL or hash is wrong is refused: it is damage, or
+ * the offset of a deleted record's name whose bytes have since been overwritten. */
 static int name_ref(struct binxml *bx, struct stream *s, uint32_t off, uint32_t *idx)
 {
 	uint32_t i;
 	if (!offmap_find(&bx->name_map, off, &i)) {
 		struct reader r = bx->chunk;
 		const uint8_t *h, *chars;
-		uint16_t units;
+		uint16_t units, nul;
 		size_t text = bx->names.len;
 
 		READ(reader_seek(&r, off));
 		READ(reader_bytes(&r, EVTX_NAME_HEADER_SIZE, &h));
 		units = le16(h + 6);
 		READ(reader_bytes(&r, 2u * units, &chars));
+		READ(reader_u16(&r, &nul));
+		if (bx->strict && (nul != 0 || name_hash(chars, units) != le16(h + 4)))
+			return BINXML_ENAME;
 		TRY(text_error(binxml_text_utf16(&bx->names, chars, 2u * units)));
 		TRY(text_error(binxml_text_end(&bx->names)));
 		TRY(grow((void **)&bx->name_v, &bx->cap_names, bx->n_names + 1, sizeof(*bx->name_v), MAX_NAMES));
@@ -607,7 +631,7 @@ static int compile_element(struct binxml *bx, struct compile *c, unsigned depth,
 static int compile_instance(struct binxml *bx, struct compile *c)
 {
 	const uint8_t *h, *desc;
-	uint32_t def, idx, count;
+	uint32_t def, idx, count, id = 0;
 	size_t at, total = 0;
 	struct value **vv = c->in_definition ? &bx->tvalues : &bx->values;
 	size_t *nv = c->in_definition ? &bx->n_tvalues : &bx->n_values;
@@ -617,6 +641,7 @@ static int compile_instance(struct binxml *bx, struct compile *c)
 	READ(reader_bytes(&c->s->r, EVTX_TEMPLATE_INSTANCE_SIZE - 1, &h));
 	def = le32(h + 5);
 	TRY(template_ref(bx, def, &idx));
+	reader_u32_at(&bx->chunk, (size_t)def + EVTX_TEMPLATE_DEF_GUID, &id);
 	if (def == c->s->r.pos)
 		READ(reader_seek(&c->s->r, bx->tmpl_v[idx].end));
 	READ(reader_u32(&c->s->r, &count));
@@ -629,12 +654,19 @@ static int compile_instance(struct binxml *bx, struct compile *c)
 		(*vv)[base + i].off = (uint32_t)(at + total);
 		(*vv)[base + i].size = le16(desc);
 		(*vv)[base + i].type = desc[2];
+		/* Windows writes the descriptor's last byte as 0: anything else is damage */
+		if (desc[3] != 0)
+			return BINXML_EDESCRIPTOR;
 		total += le16(desc);
 	}
 	READ(reader_skip(&c->s->r, total));
 	*nv = base + count;
 	TRY(emit(c->ops, OP_INSTANCE, (uint16_t)count, def, (uint32_t)base, &at));
-	c->ops->v[at].static_values = (uint16_t)c->in_definition;
+	c->ops->v[at].static_values = (uint8_t)c->in_definition;
+	/* The instance repeats the first 4 bytes of the definition's GUID: where they
+	 * differ, the offset does not lead to the definition the record was written with
+	 * (a deleted record whose definition has since been overwritten). */
+	c->ops->v[at].other_id = id != le32(h + 1);
 	return 0;
 }
 
@@ -1119,6 +1151,8 @@ static int run_instance(struct binxml *bx, struct op o, unsigned depth)
 	for (unsigned i = 0; i < bx->n_active; i++)
 		if (bx->active[i] == o.a)
 			return BINXML_ELOOP;
+	if (o.other_id)
+		return BINXML_ETEMPLATEID;
 	TRY(template_ref(bx, o.a, &idx));
 	TRY(template_compiled(bx, o.a, idx));
 	if (bx->tmpl_v[idx].n_subst > o.n)

@@ -22,6 +22,14 @@
  *    and apos become theirs, any other stays "&name;". CDATA is text; processing
  *    instructions are skipped.
  *  - Value text follows binxml_text.h.
+ * Consistency checks, for damaged records and for deleted ones whose template
+ * definition or names have been overwritten since they were written: a template
+ * instance's template id must equal the first 4 bytes of the GUID of the
+ * definition its offset leads to (BINXML_ETEMPLATEID), and the last byte of each
+ * value descriptor must be 0 (BINXML_EDESCRIPTOR). In strict mode (binxml_strict)
+ * a name must also end in a UTF-16 NUL and carry the hash of its characters
+ * (BINXML_ENAME); readers such as libevtx do not check the hash, so live records
+ * are not held to it.
  * Limits: BINXML_MAX_DEPTH nested elements, template instances and binary XML
  * values together; a template may not instantiate itself, directly or not;
  * BINXML_MAX_TOKENS tokens walked per record (repeats count); BINXML_MAX_FIELDS
@@ -47,6 +55,9 @@
 #define BINXML_ESUBST (-7)	/* substitution outside a template, or index out of range */
 #define BINXML_ETOOBIG (-8)	/* past the token, field or text limits */
 #define BINXML_ENOEVENTID (-9)	/* decoded, but no System/EventID number */
+#define BINXML_ETEMPLATEID (-10)	/* a template instance's id is not its definition's */
+#define BINXML_EDESCRIPTOR (-11)	/* a value descriptor whose reserved byte is not 0 */
+#define BINXML_ENAME (-12)	/* a name whose hash or terminating NUL is wrong */
 
 struct binxml;
 
@@ -54,6 +65,11 @@ struct binxml;
  * Returns 0 or BINXML_ENOMEM. */
 int binxml_new(struct binxml **out);
 void binxml_free(struct binxml *bx);
+
+/* Strict mode on or off (off after binxml_new()): for records found in slack space,
+ * whose names may refer to bytes overwritten since. Names already read in the
+ * chunk are not read again. */
+void binxml_strict(struct binxml *bx, int on);
 
 /* Starts a chunk: chunk[0..len) stays owned by the caller and must stay unchanged
  * while its records are decoded. Forgets the names and templates of the last one. */

@@ -1,4 +1,5 @@
-/* evtx_decode.c: file header, chunks and record framing; binxml.c decodes each record. */
+/* evtx_decode.c: file header, chunks, record framing and the search of slack space
+ * for deleted records; binxml.c decodes each record. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,8 @@ struct decode {
 
 static int all_zero(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return 0;
-	return 1;
+	/* each byte equals the next one, and the first is 0 */
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
 static uint32_t crc(uint32_t c, const uint8_t *p, size_t n)
@@ -31,17 +30,23 @@ static uint32_t crc(uint32_t c, const uint8_t *p, size_t n)
 	return (uint32_t)crc32(c, p, (uInt)n);
 }
 
-static int skip(struct decode *d, uint64_t record_number, const char *reason)
+static int skip_as(struct decode *d, uint64_t record_number, int recovered, const char *reason)
 {
 	struct evtx_skip sk = {
 		.chunk = d->chunk,
 		.record_number = record_number,
 		.n_records = 1,
+		.recovered = recovered,
 		.reason = reason,
 	};
 	if (d->sink->skip && d->sink->skip(d->sink->ctx, &sk))
 		return EVTX_DECODE_ESTOP;
 	return 0;
+}
+
+static int skip(struct decode *d, uint64_t record_number, const char *reason)
+{
+	return skip_as(d, record_number, 0, reason);
 }
 
 static void header(const struct reader *r, struct evtx_file_info *info)
@@ -90,16 +95,45 @@ static size_t chunk_check(struct decode *d, const struct reader *c)
 	return free_off;
 }
 
-/* Record: "**\0\0", u32 size, u64 number, u64 written time, binary XML, u32 size. */
-static int chunk_records(struct decode *d, const struct reader *c, size_t end)
+/* Decodes the record of `size` bytes at chunk offset pos (its framing checked) and
+ * hands it to the sink, or reports it as skipped; *decoded says which. */
+static int deliver(struct decode *d, const struct reader *c, size_t pos, uint32_t size, int recovered, int *decoded)
 {
-	size_t pos = EVTX_CHUNK_HEADER_SIZE;
+	uint64_t number = 0, written = 0;
+	struct evtx_event ev;
 	int rc;
 
+	*decoded = 0;
+	reader_u64_at(c, pos + EVTX_REC_NUMBER, &number);
+	reader_u64_at(c, pos + EVTX_REC_WRITTEN_TIME, &written);
+	memset(&ev, 0, sizeof(ev));
+	binxml_strict(d->bx, recovered);
+	rc = binxml_record(d->bx, pos + EVTX_RECORD_HEADER_SIZE, pos + size - EVTX_RECORD_TRAILER_SIZE, &ev);
+	if (rc == BINXML_ENOMEM)
+		return EVTX_DECODE_ENOMEM;
+	if (rc < 0)
+		return skip_as(d, number, recovered, binxml_strerror(rc));
+	*decoded = 1;
+	ev.record_number = number;
+	ev.written_time = written;
+	ev.chunk = d->chunk;
+	ev.recovered = recovered;
+	return d->sink->event(d->sink->ctx, &ev) ? EVTX_DECODE_ESTOP : 0;
+}
+
+/* Record: "**\0\0", u32 size, u64 number, u64 written time, binary XML, u32 size.
+ * Follows the live records from offset 512 up to `end`. *slack gets the chunk
+ * offset where slack space starts: where the walk ended, or 8 bytes past a record
+ * it skipped because its framing is wrong (that record is not looked at again). */
+static int chunk_records(struct decode *d, const struct reader *c, size_t end, size_t *slack)
+{
+	size_t pos = EVTX_CHUNK_HEADER_SIZE;
+	int rc, decoded;
+
+	*slack = pos;
 	while (pos < end) {
 		uint32_t sig = 0, size = 0, size_copy = 0;
-		uint64_t number = 0, written = 0;
-		struct evtx_event ev;
+		uint64_t number = 0;
 
 		if (reader_u32_at(c, pos + EVTX_REC_SIGNATURE, &sig) || reader_u32_at(c, pos + EVTX_REC_SIZE, &size))
 			return skip(d, 0, "truncated record");
@@ -107,29 +141,81 @@ static int chunk_records(struct decode *d, const struct reader *c, size_t end)
 			return 0;
 		if (sig != EVTX_RECORD_SIGNATURE)
 			return skip(d, 0, "bad record signature");
+		*slack = pos + EVTX_RECORD_ALIGNMENT;
 		reader_u64_at(c, pos + EVTX_REC_NUMBER, &number);
-		reader_u64_at(c, pos + EVTX_REC_WRITTEN_TIME, &written);
 		if (size < EVTX_RECORD_HEADER_SIZE + EVTX_RECORD_TRAILER_SIZE || size > c->len - pos)
 			return skip(d, number, "bad record size");
 		if (reader_u32_at(c, pos + size - EVTX_RECORD_TRAILER_SIZE, &size_copy) || size_copy != size)
 			return skip(d, number, "record size copy mismatch");
-
-		memset(&ev, 0, sizeof(ev));
-		rc = binxml_record(d->bx, pos + EVTX_RECORD_HEADER_SIZE, pos + size - EVTX_RECORD_TRAILER_SIZE, &ev);
-		if (rc == BINXML_ENOMEM)
-			return EVTX_DECODE_ENOMEM;
-		if (rc < 0) {
-			rc = skip(d, number, binxml_strerror(rc));
-		} else {
-			ev.record_number = number;
-			ev.written_time = written;
-			ev.chunk = d->chunk;
-			ev.recovered = 0;
-			rc = d->sink->event(d->sink->ctx, &ev) ? EVTX_DECODE_ESTOP : 0;
-		}
+		rc = deliver(d, c, pos, size, 0, &decoded);
 		if (rc)
 			return rc;
 		pos += size;
+		*slack = pos;
+	}
+	return 0;
+}
+
+/* The first chunk offset at or after `from` that is a multiple of 8 and holds a
+ * record signature; c->len when there is none. */
+static size_t next_signature(const struct reader *c, size_t from)
+{
+	struct reader w;
+	const uint8_t *p, *hit;
+	uint32_t sig;
+
+	for (;;) {
+		if (from % EVTX_RECORD_ALIGNMENT)
+			from += EVTX_RECORD_ALIGNMENT - from % EVTX_RECORD_ALIGNMENT;
+		if (from >= c->len || reader_sub(c, from, c->len - from, &w) || reader_bytes(&w, w.len, &p))
+			return c->len;
+		/* slack space is mostly zeros: look for the signature's first byte */
+		hit = memchr(p, EVTX_RECORD_SIGNATURE & 0xff, w.len);
+		if (!hit)
+			return c->len;
+		from += (size_t)(hit - p);
+		if (from % EVTX_RECORD_ALIGNMENT == 0 && reader_u32_at(c, from, &sig) == 0 && sig == EVTX_RECORD_SIGNATURE)
+			return from;
+		from++;
+	}
+}
+
+/* Is the signature at chunk offset pos a record? Its size must leave room for a
+ * fragment header and fit in the chunk, its size copy must match, and its binary
+ * XML must start with a fragment header. *size gets its size. */
+static int slack_record(const struct reader *c, size_t pos, uint32_t *size)
+{
+	const uint32_t fragment_header = EVTX_TOKEN_FRAGMENT_HEADER | EVTX_FRAGMENT_MAJOR_VERSION << 8 |
+					 EVTX_FRAGMENT_MINOR_VERSION << 16;
+	uint32_t size_copy = 0, fragment = 0;
+
+	if (reader_u32_at(c, pos + EVTX_REC_SIZE, size) ||
+	    *size < EVTX_RECORD_HEADER_SIZE + EVTX_FRAGMENT_HEADER_SIZE + EVTX_RECORD_TRAILER_SIZE ||
+	    *size > c->len - pos)
+		return 0;
+	if (reader_u32_at(c, pos + *size - EVTX_RECORD_TRAILER_SIZE, &size_copy) || size_copy != *size)
+		return 0;
+	return reader_u32_at(c, pos + EVTX_RECORD_HEADER_SIZE, &fragment) == 0 && fragment == fragment_header;
+}
+
+/* Slack space, from chunk offset `from` to the end of the chunk: deleted records,
+ * and in a damaged chunk the live ones the walk could not reach, delivered with
+ * recovered = 1. A record that cannot be decoded is skipped with recovered = 1 and
+ * the scan goes on 8 bytes further; after a decoded one it goes on past it. */
+static int chunk_slack(struct decode *d, const struct reader *c, size_t from)
+{
+	size_t pos = from;
+	int rc, decoded;
+
+	while ((pos = next_signature(c, pos)) < c->len) {
+		uint32_t size = 0;
+		decoded = 0;
+		if (slack_record(c, pos, &size)) {
+			rc = deliver(d, c, pos, size, 1, &decoded);
+			if (rc)
+				return rc;
+		}
+		pos += decoded ? size : EVTX_RECORD_ALIGNMENT;
 	}
 	return 0;
 }
@@ -138,6 +224,8 @@ static int chunk_records(struct decode *d, const struct reader *c, size_t end)
 static int decode_slot(struct decode *d, const uint8_t *p, size_t slot)
 {
 	struct reader c;
+	size_t slack;
+	int rc;
 
 	if (slot < EVTX_SIGNATURE_LEN || memcmp(p, EVTX_CHUNK_SIGNATURE, EVTX_SIGNATURE_LEN) != 0) {
 		if (!all_zero(p, slot))
@@ -153,7 +241,8 @@ static int decode_slot(struct decode *d, const uint8_t *p, size_t slot)
 	d->info->chunks_read++;
 	reader_init(&c, p, slot);
 	binxml_chunk(d->bx, p, slot);
-	return chunk_records(d, &c, chunk_check(d, &c));
+	rc = chunk_records(d, &c, chunk_check(d, &c), &slack);
+	return rc ? rc : chunk_slack(d, &c, slack);
 }
 
 /* The file header block: head[0..len), len <= EVTX_FILE_HEADER_BLOCK_SIZE unless
@@ -194,10 +283,11 @@ int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sin
 	return rc;
 }
 
-int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct evtx_file_info *info,
-		   const char **why)
+int evtx_decode_fd_chunks(int fd, uint64_t size, uint32_t first_chunk, uint32_t n_chunks, const struct evtx_sink *sink,
+			  struct evtx_file_info *info, const char **why)
 {
-	struct decode d = { .sink = sink, .info = info };
+	struct decode d = { .sink = sink, .info = info, .chunk = first_chunk };
+	uint64_t end_chunk = (uint64_t)first_chunk + n_chunks;
 	uint8_t *buf;
 	ssize_t n;
 	int rc;
@@ -215,8 +305,12 @@ int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct e
 	rc = file_header(buf, (size_t)n, size, info, why);
 	if (rc == 0 && binxml_new(&d.bx))
 		rc = EVTX_DECODE_ENOMEM;
-	for (uint64_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < size && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++) {
-		size_t slot = size - off < EVTX_CHUNK_SIZE ? (size_t)(size - off) : EVTX_CHUNK_SIZE;
+	for (uint64_t k = first_chunk; k < end_chunk && rc == 0; k++, d.chunk++) {
+		uint64_t off = EVTX_FILE_HEADER_BLOCK_SIZE + k * EVTX_CHUNK_SIZE;
+		size_t slot;
+		if (off >= size)
+			break;
+		slot = size - off < EVTX_CHUNK_SIZE ? (size_t)(size - off) : EVTX_CHUNK_SIZE;
 		n = fileio_read_full(fd, buf, slot, off);
 		if (n < 0)
 			rc = skip(&d, 0, "cannot read chunk");
@@ -226,4 +320,10 @@ int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct e
 	binxml_free(d.bx);
 	free(buf);
 	return rc;
+}
+
+int evtx_decode_fd(int fd, uint64_t size, const struct evtx_sink *sink, struct evtx_file_info *info,
+		   const char **why)
+{
+	return evtx_decode_fd_chunks(fd, size, 0, UINT32_MAX, sink, info, why);
 }

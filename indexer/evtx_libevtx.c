@@ -119,6 +119,7 @@ static unsigned zero_bad_chunks(uint8_t *copy, size_t len, const struct evtx_sin
 
 struct walk {
 	const struct evtx_sink *sink;
+	uint32_t chunk;		/* the chunk opened on its own, or EVENT_NO_CHUNK (the whole file) */
 	struct xml_event_buf xb;
 	uint8_t *xml;
 	size_t xml_cap;
@@ -127,7 +128,7 @@ struct walk {
 static int skip(struct walk *w, uint64_t number, int recovered, const char *reason)
 {
 	struct evtx_skip sk = {
-		.chunk = EVENT_NO_CHUNK,
+		.chunk = w->chunk,
 		.record_number = number,
 		.n_records = 1,
 		.recovered = recovered,
@@ -164,7 +165,7 @@ static int one_record(struct walk *w, libevtx_record_t *rec, int recovered)
 		return skip(w, number, recovered, "rendered record has no event id");
 	ev.record_number = number;
 	ev.written_time = written;
-	ev.chunk = EVENT_NO_CHUNK;
+	ev.chunk = w->chunk;
 	ev.recovered = recovered;
 	return w->sink->event(w->sink->ctx, &ev) ? LIBEVTX_ESTOP : 0;
 }
@@ -239,7 +240,7 @@ int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sin
 {
 	struct opened o;
 	uint8_t *copy = NULL;
-	struct walk w = { .sink = sink };
+	struct walk w = { .sink = sink, .chunk = EVENT_NO_CHUNK };
 	size_t padded;
 	int rc;
 
@@ -308,7 +309,7 @@ static int slack_has_record(const uint8_t *chunk, size_t n)
  * libevtx cannot open is passed over (the live pass reports damage). */
 static int recovered_by_chunk(int fd, uint64_t size, const uint8_t *head, const struct evtx_sink *sink)
 {
-	struct walk w = { .sink = sink };
+	struct walk w = { .sink = sink, .chunk = EVENT_NO_CHUNK };
 	struct reader h;
 	uint16_t header_chunks = 0;
 	uint32_t flags = 0;
@@ -336,6 +337,7 @@ static int recovered_by_chunk(int fd, uint64_t size, const uint8_t *head, const 
 		img[EVTX_FH_CHUNK_COUNT + 1] = 0;
 		if (open_range(img, FILE_HEADER_SIZE + CHUNK_SIZE, &o) != 0)
 			continue;
+		w.chunk = k < EVENT_NO_CHUNK ? (uint32_t)k : EVENT_NO_CHUNK;
 		rc = all_records(&w, o.file, 1);
 		opened_close(&o);
 	}
@@ -350,7 +352,7 @@ int evtx_libevtx_read_fd(int fd, const char *path, uint64_t size, const struct e
 {
 	uint8_t head[FILE_HEADER_SIZE];
 	struct opened o;
-	struct walk w = { .sink = sink };
+	struct walk w = { .sink = sink, .chunk = EVENT_NO_CHUNK };
 	void *map;
 	ssize_t n;
 	int rc;

@@ -44,7 +44,9 @@ int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sin
  * memory instead. With LIBEVTX_RECOVERED alone, each chunk is opened on its own
  * behind a copy of the file header (libevtx's memory grows with the records of
  * what it opens): the same recovered records, in the same order, in memory that
- * does not grow with the file. fd stays owned by the caller. */
+ * does not grow with the file, and each event and skip carries the index of its
+ * chunk (elsewhere libevtx records carry EVENT_NO_CHUNK). fd stays owned by the
+ * caller. */
 int evtx_libevtx_read_fd(int fd, const char *path, uint64_t size, const struct evtx_sink *sink,
 			 struct evtx_file_info *info, const char **why, unsigned what);
 

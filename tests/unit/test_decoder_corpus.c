@@ -5,13 +5,12 @@
  *   test_decoder_corpus --bench       also time both decoders, single thread
  *   test_decoder_corpus --dump FILE   print our events of FILE as JSON lines
  *
- * Per file, our record count must equal MANIFEST `records` and our counts of the
- * events of interest its n4688 ... n4697. Event by event (paired by record number)
- * every value must equal libevtx's, except in these kinds, where libevtx is wrong
- * and each is counted and shown in the summary:
+ * Per file, our live record count must equal MANIFEST `records` and our counts of
+ * the events of interest its n4688 ... n4697. Event by event (paired by record
+ * number) every live value must equal libevtx's, except in these kinds, where
+ * libevtx is wrong and each is counted and shown in the summary:
  *  - a record libevtx skips as unrenderable (records written without a template, a
  *    NULL normal substitution): only we return it;
- *  - a record only libevtx returns as recovered from slack space: we do not recover;
  *  - a field with an empty value that libevtx lacks: libevtx drops the element of a
  *    NULL optional substitution, and writes any empty element as <X/>, which its XML
  *    scan (xml_event.c) takes as a field only for EventData/Data;
@@ -22,7 +21,49 @@
  *    the sign bit (int8 -2 as "-126");
  *  - a field whose value is raw markup ("\n    <Data/>\n  "): not libevtx itself but
  *    the XML scan of its output (xml_event.c) takes an element whose children are
- *    all empty (<X/>) for a leaf; the children are the fields. */
+ *    all empty (<X/>) for a leaf; the children are the fields.
+ *
+ * Recovered records (deleted records in slack space, and live ones past damage in
+ * a chunk) are compared with libevtx's, as evtx_libevtx_read_fd() gives them with
+ * LIBEVTX_RECOVERED (each chunk opened on its own, so each record carries its
+ * chunk index). They are paired by chunk, record number, event id and
+ * TimeCreated, and then compared value by value as live ones are.
+ *
+ * libevtx 20181227 takes as recovered (libevtx_chunk.c): after the live walk of a
+ * chunk, which stops at the last-record offset or at the first record it cannot
+ * frame, every offset 4 bytes apart up to the end of the chunk holding "**\0\0",
+ * a size of at least 24 that ends at least 4 bytes before the end of the chunk, a
+ * matching size copy, and binary XML starting with a fragment header (or a 0x0a
+ * byte), continuing past such a record and 4 bytes further otherwise; and
+ * (libevtx_file.c), when the file's dirty flag is clear, the live records of
+ * chunks past the header's chunk count. A record whose binary XML it cannot
+ * parse is "libevtx cannot read the record". Ours (evtx_decode.h) differs in
+ * these kinds, each counted and shown in the summary:
+ *  - libevtx renders a deleted record through a template instance whose template
+ *    id is not the one of the definition at its offset (the definition of an
+ *    earlier use of the chunk was overwritten by a different one): the fields come out
+ *    under another template's names, e.g. a 4624 with 4674's ObjectServer and
+ *    PrivilegeList. We skip it ("template id differs from its definition");
+ *  - libevtx renders a deleted record one of whose element or attribute names, at
+ *    an offset shared with other records of an earlier use of the chunk, has been
+ *    overwritten: it takes whatever bytes are there for the name (an EventData
+ *    element that comes out as "<ta", Data fields named "\u3d06"). Such a name
+ *    no longer ends in a NUL or carries the hash of its characters, as every name
+ *    Windows writes does; we skip the record ("bad element or attribute name").
+ *    On the corpus the names lost are those of the event data; the System part
+ *    of those records is intact;
+ *  - libevtx renders a record whose value descriptors are damaged (the byte
+ *    Windows writes as 0 is not); we skip it ("bad substitution value descriptor");
+ *  - libevtx calls the live records of a chunk past the header's chunk count
+ *    recovered when the dirty flag is clear; we decode them as live ones;
+ *  - libevtx finds a record 4 bytes off the 8-byte grid Windows writes records on;
+ *    we look at multiples of 8 only;
+ *  - we take a record that ends in the last 4 bytes of the chunk; libevtx does not.
+ * Any other recovered record found by one side only is a disagreement.
+ *
+ * Each file is also decoded from a file descriptor, whole and in three ranges of
+ * chunk slots (evtx_decode_fd_chunks): the events and skips, in order, must be
+ * those of the decode from memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -35,7 +76,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binxml.h"
 #include "evtx_decode.h"
+#include "evtx_format.h"
 #include "evtx_libevtx.h"
 
 /* libevtx leaks in its own error path on a record it cannot render (no template);
@@ -48,20 +91,32 @@ const char *__lsan_default_suppressions(void)
 
 struct rec {
 	uint64_t number, erid, time;
-	uint32_t id, version;
+	uint32_t id, version, chunk;
 	char *provider, *channel, *computer, *sid, *binary;
 	size_t n_fields;
 	char **names, **values;
 	size_t seq;
 };
 
+/* A recovered record that was skipped. */
+struct rskip {
+	uint32_t chunk;
+	uint64_t number;
+	const char *reason;	/* a decoder's static string */
+};
+
 struct recs {
-	struct rec *v;
+	struct rec *v;		/* live records */
 	size_t n, cap;
-	size_t n_recovered;
-	uint64_t *skipped;	/* record numbers of skips */
+	struct rec *rv;		/* recovered records */
+	size_t n_rv, cap_rv;
+	uint64_t *skipped;	/* record numbers of skips of live records */
 	size_t n_skipped, cap_skipped;
+	struct rskip *rskipped;	/* skips of recovered records */
+	size_t n_rskipped, cap_rskipped;
 	char reasons[512];
+	uint64_t hash;		/* of every event and skip, in order (seq_*) */
+	size_t n_items;
 };
 
 static char *dup_str(const char *s)
@@ -84,25 +139,110 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* ---- the sequence of events and skips, as a hash ------------------------ */
+
+static void seq_bytes(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ b[i]) * 0x100000001b3ULL;
+}
+
+static void seq_u64(uint64_t *h, uint64_t v)
+{
+	seq_bytes(h, &v, sizeof(v));
+}
+
+static void seq_str(uint64_t *h, const char *s)
+{
+	seq_bytes(h, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static void seq_event(uint64_t *h, const struct evtx_event *ev)
+{
+	seq_u64(h, 'E');
+	seq_u64(h, ev->record_number);
+	seq_u64(h, ev->event_record_id);
+	seq_u64(h, ev->event_id);
+	seq_u64(h, ev->version);
+	seq_u64(h, ev->time_created);
+	seq_u64(h, ev->written_time);
+	seq_u64(h, ev->chunk);
+	seq_u64(h, (uint64_t)ev->recovered);
+	seq_str(h, ev->provider);
+	seq_str(h, ev->channel);
+	seq_str(h, ev->computer);
+	seq_str(h, ev->user_sid);
+	seq_str(h, ev->binary);
+	seq_u64(h, ev->n_fields);
+	for (size_t i = 0; i < ev->n_fields; i++) {
+		seq_str(h, ev->fields[i].name);
+		seq_str(h, ev->fields[i].value);
+	}
+}
+
+static void seq_skip(uint64_t *h, const struct evtx_skip *sk)
+{
+	seq_u64(h, 'S');
+	seq_u64(h, sk->chunk);
+	seq_u64(h, sk->record_number);
+	seq_u64(h, sk->n_records);
+	seq_u64(h, (uint64_t)sk->recovered);
+	seq_str(h, sk->reason);
+}
+
+struct seq {
+	uint64_t hash;
+	size_t n_items;
+};
+
+static int seq_on_event(void *ctx, const struct evtx_event *ev)
+{
+	struct seq *q = ctx;
+	seq_event(&q->hash, ev);
+	q->n_items++;
+	return 0;
+}
+
+static int seq_on_skip(void *ctx, const struct evtx_skip *sk)
+{
+	struct seq *q = ctx;
+	seq_skip(&q->hash, sk);
+	q->n_items++;
+	return 0;
+}
+
+#define SEQ_START 0xcbf29ce484222325ULL
+
+/* ---- collecting ---------------------------------------------------------- */
+
 static int on_event(void *ctx, const struct evtx_event *ev)
 {
 	struct recs *rs = ctx;
 	struct rec *r;
+	seq_event(&rs->hash, ev);
+	rs->n_items++;
 	if (ev->recovered) {
-		rs->n_recovered++;
-		return 0;
+		if (rs->n_rv == rs->cap_rv) {
+			rs->cap_rv = rs->cap_rv ? rs->cap_rv * 2 : 64;
+			rs->rv = xrealloc(rs->rv, rs->cap_rv * sizeof(*rs->rv));
+		}
+		r = &rs->rv[rs->n_rv];
+		r->seq = rs->n_rv++;
+	} else {
+		if (rs->n == rs->cap) {
+			rs->cap = rs->cap ? rs->cap * 2 : 256;
+			rs->v = xrealloc(rs->v, rs->cap * sizeof(*rs->v));
+		}
+		r = &rs->v[rs->n];
+		r->seq = rs->n++;
 	}
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 256;
-		rs->v = xrealloc(rs->v, rs->cap * sizeof(*rs->v));
-	}
-	r = &rs->v[rs->n];
-	r->seq = rs->n++;
 	r->number = ev->record_number;
 	r->erid = ev->event_record_id;
 	r->time = ev->time_created;
 	r->id = ev->event_id;
 	r->version = ev->version;
+	r->chunk = ev->chunk;
 	r->provider = dup_str(ev->provider);
 	r->channel = dup_str(ev->channel);
 	r->computer = dup_str(ev->computer);
@@ -122,6 +262,16 @@ static int on_skip(void *ctx, const struct evtx_skip *sk)
 {
 	struct recs *rs = ctx;
 	size_t l = strlen(rs->reasons);
+	seq_skip(&rs->hash, sk);
+	rs->n_items++;
+	if (sk->recovered) {
+		if (rs->n_rskipped == rs->cap_rskipped) {
+			rs->cap_rskipped = rs->cap_rskipped ? rs->cap_rskipped * 2 : 16;
+			rs->rskipped = xrealloc(rs->rskipped, rs->cap_rskipped * sizeof(*rs->rskipped));
+		}
+		rs->rskipped[rs->n_rskipped++] = (struct rskip){ sk->chunk, sk->record_number, sk->reason };
+		return 0;
+	}
 	if (rs->n_skipped == rs->cap_skipped) {
 		rs->cap_skipped = rs->cap_skipped ? rs->cap_skipped * 2 : 16;
 		rs->skipped = xrealloc(rs->skipped, rs->cap_skipped * sizeof(*rs->skipped));
@@ -132,24 +282,31 @@ static int on_skip(void *ctx, const struct evtx_skip *sk)
 	return 0;
 }
 
+static void rec_free(struct rec *r)
+{
+	free(r->provider);
+	free(r->channel);
+	free(r->computer);
+	free(r->sid);
+	free(r->binary);
+	for (size_t j = 0; j < r->n_fields; j++) {
+		free(r->names[j]);
+		free(r->values[j]);
+	}
+	free(r->names);
+	free(r->values);
+}
+
 static void recs_free(struct recs *rs)
 {
-	for (size_t i = 0; i < rs->n; i++) {
-		struct rec *r = &rs->v[i];
-		free(r->provider);
-		free(r->channel);
-		free(r->computer);
-		free(r->sid);
-		free(r->binary);
-		for (size_t j = 0; j < r->n_fields; j++) {
-			free(r->names[j]);
-			free(r->values[j]);
-		}
-		free(r->names);
-		free(r->values);
-	}
+	for (size_t i = 0; i < rs->n; i++)
+		rec_free(&rs->v[i]);
+	for (size_t i = 0; i < rs->n_rv; i++)
+		rec_free(&rs->rv[i]);
 	free(rs->v);
+	free(rs->rv);
 	free(rs->skipped);
+	free(rs->rskipped);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -165,21 +322,31 @@ static int by_number(const void *a, const void *b)
 
 enum kind {
 	KIND_UNRENDERED,
-	KIND_RECOVERED,
 	KIND_EMPTY_FIELD,
 	KIND_ASTRAL,
 	KIND_NUL,
 	KIND_SIGNED,
+	KIND_REC_TEMPLATE,
+	KIND_REC_NAME,
+	KIND_REC_DESCRIPTOR,
+	KIND_REC_PAST_COUNT,
+	KIND_REC_OFF_GRID,
+	KIND_REC_CHUNK_END,
 	N_KINDS
 };
 
 static const char *const kind_names[N_KINDS] = {
 	[KIND_UNRENDERED] = "records libevtx cannot render (no template, NULL normal substitution)",
-	[KIND_RECOVERED] = "recovered slack-space records only libevtx returns",
 	[KIND_EMPTY_FIELD] = "empty fields libevtx drops (NULL substitution or empty element)",
 	[KIND_ASTRAL] = "values with characters outside the BMP (libevtx decodes them wrong)",
 	[KIND_NUL] = "values with an embedded NUL (libevtx stops there)",
 	[KIND_SIGNED] = "negative signed integers (libevtx drops the two's complement)",
+	[KIND_REC_TEMPLATE] = "recovered records libevtx renders with a template they were not written with",
+	[KIND_REC_NAME] = "recovered records libevtx renders with names overwritten since (bytes taken for a name)",
+	[KIND_REC_DESCRIPTOR] = "recovered records libevtx renders with damaged value descriptors",
+	[KIND_REC_PAST_COUNT] = "live records of chunks past the header's count that libevtx calls recovered",
+	[KIND_REC_OFF_GRID] = "recovered records libevtx finds off the 8-byte grid",
+	[KIND_REC_CHUNK_END] = "recovered records ending in the last 4 bytes of a chunk (libevtx refuses them)",
 };
 
 static unsigned long kind_count[N_KINDS];
@@ -349,7 +516,6 @@ static void compare_file(const char *path, struct recs *ours, struct recs *their
 		qsort(ours->v, ours->n, sizeof(*ours->v), by_number);
 	if (theirs->n)
 		qsort(theirs->v, theirs->n, sizeof(*theirs->v), by_number);
-	kind_count[KIND_RECOVERED] += theirs->n_recovered;
 	while (i < ours->n || j < theirs->n) {
 		if (i < ours->n && j < theirs->n && ours->v[i].number == theirs->v[j].number) {
 			compare_rec(path, &ours->v[i++], &theirs->v[j++]);
@@ -364,6 +530,146 @@ static void compare_file(const char *path, struct recs *ours, struct recs *their
 			j++;
 		}
 	}
+}
+
+/* ---- recovered records --------------------------------------------------- */
+
+static unsigned long n_rec_ours, n_rec_theirs, n_rec_both;
+
+/* The chunk offset of a record signature with record number `number` in chunk
+ * slot `chunk` of buf[0..len), at an offset that is `phase` past a multiple of 8;
+ * -1 if there is none. *size gets its size field. */
+static long find_record(const uint8_t *buf, size_t len, uint32_t chunk, uint64_t number, unsigned phase,
+			uint32_t *size)
+{
+	size_t base = EVTX_FILE_HEADER_BLOCK_SIZE + (size_t)chunk * EVTX_CHUNK_SIZE, slot;
+	if (chunk == EVENT_NO_CHUNK || base >= len)
+		return -1;
+	slot = len - base < EVTX_CHUNK_SIZE ? len - base : EVTX_CHUNK_SIZE;
+	for (size_t off = EVTX_CHUNK_HEADER_SIZE + phase; off + EVTX_RECORD_HEADER_SIZE <= slot; off += 8) {
+		const uint8_t *p = buf + base + off;
+		uint64_t n = 0;
+		if (p[0] != 0x2a || p[1] != 0x2a || p[2] || p[3])
+			continue;
+		for (int i = 7; i >= 0; i--)
+			n = n << 8 | p[EVTX_REC_NUMBER + i];
+		if (n == number) {
+			*size = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+			return (long)off;
+		}
+	}
+	return -1;
+}
+
+/* Did we skip recovered record `number` of chunk `chunk` for `reason`? */
+static int rec_skipped(const struct recs *rs, uint32_t chunk, uint64_t number, const char *reason)
+{
+	for (size_t i = 0; i < rs->n_rskipped; i++)
+		if ((chunk == EVENT_NO_CHUNK || rs->rskipped[i].chunk == chunk) && rs->rskipped[i].number == number &&
+		    !strcmp(rs->rskipped[i].reason, reason))
+			return 1;
+	return 0;
+}
+
+static int same_event(const struct rec *o, const struct rec *t)
+{
+	return o->number == t->number && o->id == t->id && o->time == t->time &&
+	       (t->chunk == EVENT_NO_CHUNK || o->chunk == t->chunk);
+}
+
+/* Our recovered records (ours->rv) against libevtx's (theirs->rv). */
+static void compare_recovered(const char *path, const uint8_t *buf, size_t len, const struct evtx_file_info *info,
+			      const struct recs *ours, const struct recs *theirs)
+{
+	char *used = xrealloc(NULL, ours->n_rv);
+	char where[4200];
+	uint32_t size;
+
+	memset(used, 0, ours->n_rv);
+	n_rec_ours += ours->n_rv;
+	n_rec_theirs += theirs->n_rv;
+	for (size_t j = 0; j < theirs->n_rv; j++) {
+		const struct rec *t = &theirs->rv[j];
+		size_t i;
+		for (i = 0; i < ours->n_rv && (used[i] || !same_event(&ours->rv[i], t)); i++)
+			;
+		if (i < ours->n_rv) {
+			used[i] = 1;
+			n_rec_both++;
+			snprintf(where, sizeof(where), "%s (recovered, chunk %" PRIu32 ")", path, ours->rv[i].chunk);
+			compare_rec(where, &ours->rv[i], t);
+			continue;
+		}
+		for (i = 0; i < ours->n && !same_event(&ours->v[i], t); i++)
+			;
+		if (i < ours->n && !info->dirty && ours->v[i].chunk >= info->header_chunks)
+			kind_count[KIND_REC_PAST_COUNT]++;
+		else if (rec_skipped(ours, t->chunk, t->number, binxml_strerror(BINXML_ETEMPLATEID)))
+			kind_count[KIND_REC_TEMPLATE]++;
+		else if (rec_skipped(ours, t->chunk, t->number, binxml_strerror(BINXML_ENAME)))
+			kind_count[KIND_REC_NAME]++;
+		else if (rec_skipped(ours, t->chunk, t->number, binxml_strerror(BINXML_EDESCRIPTOR)))
+			kind_count[KIND_REC_DESCRIPTOR]++;
+		else if (find_record(buf, len, t->chunk, t->number, 4, &size) >= 0)
+			kind_count[KIND_REC_OFF_GRID]++;
+		else
+			disagree(path, t->number, "only libevtx recovers it (chunk %" PRIu32 ", event id %" PRIu32
+				 ", time %" PRIu64 ")", t->chunk, t->id, t->time);
+	}
+	for (size_t i = 0; i < ours->n_rv; i++) {
+		const struct rec *o = &ours->rv[i];
+		long off;
+		if (used[i])
+			continue;
+		off = find_record(buf, len, o->chunk, o->number, 0, &size);
+		if (off >= 0 && size > EVTX_CHUNK_SIZE - EVTX_RECORD_TRAILER_SIZE - (size_t)off)
+			kind_count[KIND_REC_CHUNK_END]++;
+		else
+			disagree(path, o->number, "only we recover it (chunk %" PRIu32 ", event id %" PRIu32
+				 ", time %" PRIu64 ")", o->chunk, o->id, o->time);
+	}
+	free(used);
+}
+
+/* ---- chunk ranges --------------------------------------------------------- */
+
+/* The file decoded from fd, whole and in three ranges of chunk slots, must give
+ * the events and skips of the decode from memory (ours, rc_mem), in order. */
+static void check_ranges(const char *path, int fd, size_t len, int rc_mem, const struct recs *ours)
+{
+	struct seq whole = { SEQ_START, 0 }, parts = { SEQ_START, 0 };
+	struct evtx_sink sw = { seq_on_event, seq_on_skip, &whole }, sp = { seq_on_event, seq_on_skip, &parts };
+	struct evtx_file_info iw, ip;
+	const char *why = "";
+	uint32_t slots, starts[4], chunks_read = 0, chunks_bad_crc = 0;
+	int rc = evtx_decode_fd(fd, len, &sw, &iw, &why);
+
+	if (rc != rc_mem || whole.hash != ours->hash || whole.n_items != ours->n_items)
+		disagree(path, 0, "evtx_decode_fd() gives other events or skips than evtx_decode_read()");
+	if (rc)
+		return;
+	slots = len > EVTX_FILE_HEADER_BLOCK_SIZE
+			? (uint32_t)((len - EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE)
+			: 0;
+	starts[0] = 0;
+	starts[1] = slots / 3;
+	starts[2] = slots - slots / 3;
+	starts[3] = slots;
+	for (int k = 0; k < 3; k++) {
+		rc = evtx_decode_fd_chunks(fd, len, starts[k], starts[k + 1] - starts[k], &sp, &ip, &why);
+		if (rc || ip.header_chunks != iw.header_chunks || ip.major_version != iw.major_version ||
+		    ip.minor_version != iw.minor_version || ip.dirty != iw.dirty || ip.header_bad_crc != iw.header_bad_crc)
+			disagree(path, 0, "chunks [%" PRIu32 ", %" PRIu32 "): rc %d or file header facts differ", starts[k],
+				 starts[k + 1], rc);
+		chunks_read += ip.chunks_read;
+		chunks_bad_crc += ip.chunks_bad_crc;
+	}
+	if (parts.hash != whole.hash || parts.n_items != whole.n_items)
+		disagree(path, 0, "three chunk ranges give other events or skips than the whole file (%zu, %zu)",
+			 parts.n_items, whole.n_items);
+	if (chunks_read != iw.chunks_read || chunks_bad_crc != iw.chunks_bad_crc)
+		disagree(path, 0, "three chunk ranges read %" PRIu32 " chunks (%" PRIu32 " bad), the whole file %" PRIu32
+			 " (%" PRIu32 ")", chunks_read, chunks_bad_crc, iw.chunks_read, iw.chunks_bad_crc);
 }
 
 /* ---- MANIFEST ------------------------------------------------------------ */
@@ -510,7 +816,7 @@ static int dump_event(void *ctx, const struct evtx_event *ev)
 	json_str(ev->user_sid);
 	printf(",\"binary\":");
 	json_str(ev->binary);
-	printf(",\"chunk\":%" PRIu32 ",\"fields\":[", ev->chunk);
+	printf(",\"chunk\":%" PRIu32 ",\"recovered\":%d,\"fields\":[", ev->chunk, ev->recovered);
 	for (size_t i = 0; i < ev->n_fields; i++) {
 		printf(i ? ",[" : "[");
 		json_str(ev->fields[i].name);
@@ -527,7 +833,8 @@ static int dump_skip(void *ctx, const struct evtx_skip *sk)
 	(void)ctx;
 	printf("{\"skip\":");
 	json_str(sk->reason);
-	printf(",\"chunk\":%" PRIu32 ",\"record_number\":%" PRIu64 "}\n", sk->chunk, sk->record_number);
+	printf(",\"chunk\":%" PRIu32 ",\"record_number\":%" PRIu64 ",\"recovered\":%d}\n", sk->chunk, sk->record_number,
+	       sk->recovered);
 	return 0;
 }
 
@@ -625,13 +932,14 @@ int main(int argc, char **argv)
 	evtx_libevtx_global_init();
 	for (size_t k = 0; k < n_rows; k++) {
 		struct manifest_row *m = &rows[k];
-		struct recs ours = { 0 }, theirs = { 0 };
-		struct evtx_sink so = { on_event, on_skip, &ours }, st = { on_event, on_skip, &theirs };
-		struct evtx_file_info info_o, info_t;
-		const char *why_o = "", *why_t = "";
+		struct recs ours = { .hash = SEQ_START }, theirs = { 0 }, theirs_rec = { 0 };
+		struct evtx_sink so = { on_event, on_skip, &ours }, st = { on_event, on_skip, &theirs },
+				 sr = { on_event, on_skip, &theirs_rec };
+		struct evtx_file_info info_o, info_t, info_r;
+		const char *why_o = "", *why_t = "", *why_r = "";
 		size_t len;
 		const uint8_t *buf;
-		int rc_o, rc_t;
+		int rc_o, rc_t, rc_r = -1, fd;
 
 		if (snprintf(path, sizeof(path), "%s/%s", dir, m->path) >= (int)sizeof(path))
 			buf = NULL;
@@ -642,7 +950,17 @@ int main(int argc, char **argv)
 			continue;
 		}
 		rc_o = evtx_decode_read(buf, len, &so, &info_o, &why_o);
-		rc_t = evtx_libevtx_read(buf, len, &st, &info_t, &why_t);
+		rc_t = evtx_libevtx_read_some(buf, len, &st, &info_t, &why_t, LIBEVTX_LIVE);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			disagree(m->path, 0, "cannot open the file: %s", strerror(errno));
+		} else {
+			rc_r = evtx_libevtx_read_fd(fd, path, len, &sr, &info_r, &why_r, LIBEVTX_RECOVERED);
+			check_ranges(m->path, fd, len, rc_o, &ours);
+			close(fd);
+		}
+		if (rc_r == 0)
+			compare_recovered(m->path, buf, len, &info_o, &ours, &theirs_rec);
 		munmap((void *)(uintptr_t)buf, len);
 		files++;
 		records += ours.n;
@@ -674,8 +992,10 @@ int main(int argc, char **argv)
 			       info_o.chunks_bad_crc, ours.n_skipped, ours.reasons);
 		recs_free(&ours);
 		recs_free(&theirs);
+		recs_free(&theirs_rec);
 	}
 	printf("%lu files, %lu records decoded\n", files, records);
+	printf("recovered: %lu ours, %lu libevtx, %lu the same record\n", n_rec_ours, n_rec_theirs, n_rec_both);
 	for (int k = 0; k < N_KINDS; k++)
 		printf("allowed: %lu %s\n", kind_count[k], kind_names[k]);
 	if (bench) {

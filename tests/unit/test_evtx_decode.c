@@ -1,5 +1,6 @@
 /* test_evtx_decode.c: our decoder on small EVTX images built byte by byte: the
  * value types and binary XML forms it must read, and damage it must survive. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -72,12 +73,24 @@ static size_t put_utf16(struct w *w, const char *s)
 	return n;
 }
 
+/* The hash stored with a name: over its UTF-16 code units (ASCII here). */
+static unsigned name_hash(const char *s)
+{
+	uint32_t h = 0;
+	for (; *s; s++)
+		h = h * EVTX_NAME_HASH_MULTIPLIER + (unsigned char)*s;
+	return h & 0xFFFF;
+}
+
+/* Names are written with hash 0 while this is set. */
+static int zero_hash;
+
 /* u32 name offset pointing just after itself, then the name inline. */
 static void name(struct w *w, const char *s)
 {
 	put32(w, (uint32_t)w->pos + 4);
 	put32(w, 0);			/* next in bucket */
-	put16(w, 0);			/* hash, not checked by readers */
+	put16(w, zero_hash ? 0 : name_hash(s));
 	put16(w, (unsigned)strlen(s));
 	put_utf16(w, s);
 	put16(w, 0);
@@ -209,6 +222,9 @@ static void values(struct w *w, const struct value *v, size_t n)
 	}
 }
 
+/* The template id an instance carries: the first 4 bytes of the GUID below. */
+#define TEMPLATE_ID 0x13121110u
+
 /* Template instance whose definition follows inline; returns the offset of the
  * definition. body() writes the definition's element. */
 static uint32_t instance_inline(struct w *w, void (*body)(struct w *))
@@ -217,7 +233,7 @@ static uint32_t instance_inline(struct w *w, void (*body)(struct w *))
 	size_t size_at;
 	put8(w, 0x0c);
 	put8(w, 1);
-	put32(w, 0x12345678);
+	put32(w, TEMPLATE_ID);
 	def = (uint32_t)w->pos + 4;
 	put32(w, def);
 	put32(w, 0);				/* next */
@@ -232,12 +248,18 @@ static uint32_t instance_inline(struct w *w, void (*body)(struct w *))
 	return def;
 }
 
-static void instance_ref(struct w *w, uint32_t def)
+/* An instance of the definition at chunk offset def, which has template id `id`. */
+static void instance_ref_id(struct w *w, uint32_t def, uint32_t id)
 {
 	put8(w, 0x0c);
 	put8(w, 1);
-	put32(w, 0x12345678);
+	put32(w, id);
 	put32(w, def);
+}
+
+static void instance_ref(struct w *w, uint32_t def)
+{
+	instance_ref_id(w, def, TEMPLATE_ID);
 }
 
 /* ---- chunks and records ---------------------------------------------------- */
@@ -320,6 +342,7 @@ static size_t record(struct w *w, uint64_t number, void (*xml)(struct w *, void 
 struct got_event {
 	uint64_t number, erid, time, written;
 	uint32_t id, version, chunk;
+	int recovered;
 	char provider[64], channel[64], computer[64], sid[64], binary[128];
 	size_t n_fields;
 	char names[MAX_FIELDS][32], values[MAX_FIELDS][96];
@@ -332,6 +355,8 @@ struct got {
 	char reasons[MAX_EV][64];
 	size_t n_sk;
 	int stop_after;
+	char trace[16384];	/* every event and skip, in order */
+	size_t trace_len;
 };
 
 static struct got got;
@@ -341,10 +366,27 @@ static void copy(char *d, size_t n, const char *s)
 	snprintf(d, n, "%s", s);
 }
 
+static void trace(struct got *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void trace(struct got *g, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (g->trace_len >= sizeof(g->trace) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(g->trace + g->trace_len, sizeof(g->trace) - g->trace_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		g->trace_len += (size_t)n < sizeof(g->trace) - g->trace_len ? (size_t)n : sizeof(g->trace) - 1 - g->trace_len;
+}
+
 static int on_event(void *ctx, const struct evtx_event *e)
 {
 	struct got *g = ctx;
 	struct got_event *o;
+	trace(g, "event %" PRIu64 " chunk %" PRIu32 " recovered %d id %" PRIu32 " %s %zu fields;\n", e->record_number,
+	      e->chunk, e->recovered, e->event_id, e->computer, e->n_fields);
 	if (g->n_ev == MAX_EV)
 		return 0;
 	o = &g->ev[g->n_ev++];
@@ -355,6 +397,7 @@ static int on_event(void *ctx, const struct evtx_event *e)
 	o->id = e->event_id;
 	o->version = e->version;
 	o->chunk = e->chunk;
+	o->recovered = e->recovered;
 	copy(o->provider, sizeof(o->provider), e->provider);
 	copy(o->channel, sizeof(o->channel), e->channel);
 	copy(o->computer, sizeof(o->computer), e->computer);
@@ -365,13 +408,14 @@ static int on_event(void *ctx, const struct evtx_event *e)
 		copy(o->names[i], sizeof(o->names[i]), e->fields[i].name);
 		copy(o->values[i], sizeof(o->values[i]), e->fields[i].value);
 	}
-	CHECK(!e->recovered);
 	return g->stop_after && (int)g->n_ev >= g->stop_after;
 }
 
 static int on_skip(void *ctx, const struct evtx_skip *s)
 {
 	struct got *g = ctx;
+	trace(g, "skip %" PRIu64 " chunk %" PRIu32 " recovered %d %s;\n", s->record_number, s->chunk, s->recovered,
+	      s->reason);
 	if (g->n_sk == MAX_EV)
 		return 0;
 	g->sk[g->n_sk] = *s;
@@ -395,8 +439,45 @@ static int decode_with(size_t len, int libevtx)
 
 static struct got got_fd;
 
-/* Decodes img[0..len) from memory, then from a file with evtx_decode_fd(): both
- * must report the same records, skips and file facts. */
+/* The file in fd decoded again in ranges of chunk slots, first one slot at a time,
+ * then slot 0 and the rest: the same events and skips in the same order as the
+ * whole file (whole), and chunk counters that add up to its own. */
+static void decode_ranges(int fd, size_t len, const struct got *whole, const struct evtx_file_info *whole_info)
+{
+	struct evtx_sink sink = { on_event, on_skip, &got };
+	uint32_t slots = len > EVTX_FILE_HEADER_BLOCK_SIZE
+				 ? (uint32_t)((len - EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE)
+				 : 0;
+
+	for (int split = 0; split < 2; split++) {
+		uint32_t chunks_read = 0, chunks_bad_crc = 0;
+		memset(&got, 0, sizeof(got));
+		for (uint32_t first = 0; first < slots + 1;) {
+			struct evtx_file_info ri;
+			const char *why = NULL;
+			uint32_t n = split == 0 || first == 0 ? 1 : UINT32_MAX - 1;
+			int rc = evtx_decode_fd_chunks(fd, len, first, n, &sink, &ri, &why);
+			CHECK_INT(rc, 0);
+			CHECK_INT(ri.major_version, whole_info->major_version);
+			CHECK_INT(ri.minor_version, whole_info->minor_version);
+			CHECK_INT(ri.header_chunks, whole_info->header_chunks);
+			CHECK_INT(ri.dirty, whole_info->dirty);
+			CHECK_INT(ri.header_bad_crc, whole_info->header_bad_crc);
+			chunks_read += ri.chunks_read;
+			chunks_bad_crc += ri.chunks_bad_crc;
+			if (n == UINT32_MAX - 1)
+				break;
+			first += n;	/* the last range starts past the end: nothing */
+		}
+		CHECK_INT(chunks_read, whole_info->chunks_read);
+		CHECK_INT(chunks_bad_crc, whole_info->chunks_bad_crc);
+		CHECK_STR(got.trace, whole->trace);
+	}
+}
+
+/* Decodes img[0..len) from memory, then from a file with evtx_decode_fd() and
+ * with evtx_decode_fd_chunks() in ranges: all must report the same records, skips
+ * and file facts. */
 static int decode(size_t len)
 {
 	struct evtx_sink sink = { on_event, on_skip, &got };
@@ -413,18 +494,14 @@ static int decode(size_t len)
 	memset(&got, 0, sizeof(got));
 	got.stop_after = got_fd.stop_after;
 	rc_fd = evtx_decode_fd(fd, len, &sink, &info_fd, &why);
-	close(fd);
 	CHECK_INT(rc_fd, rc);
 	CHECK_INT(got.n_ev, got_fd.n_ev);
 	CHECK_INT(got.n_sk, got_fd.n_sk);
-	for (size_t i = 0; i < got.n_ev && i < got_fd.n_ev; i++) {
-		CHECK_INT(got.ev[i].number, got_fd.ev[i].number);
-		CHECK_INT(got.ev[i].chunk, got_fd.ev[i].chunk);
-		CHECK_STR(got.ev[i].computer, got_fd.ev[i].computer);
-	}
-	for (size_t i = 0; i < got.n_sk && i < got_fd.n_sk; i++)
-		CHECK_STR(got.reasons[i], got_fd.reasons[i]);
+	CHECK_STR(got.trace, got_fd.trace);
 	CHECK(memcmp(&info, &info_fd, sizeof(info)) == 0);
+	if (rc == 0 && len >= EVTX_FILE_HEADER_BLOCK_SIZE && !got_fd.stop_after)
+		decode_ranges(fd, len, &got_fd, &info);
+	close(fd);
 	/* The memory decode's results are the ones the test goes on with. */
 	memcpy(&got, &got_fd, sizeof(got));
 	return rc;
@@ -637,12 +714,12 @@ static void xml_self_template(struct w *w, void *arg)
 	put8(w, 0x0f), put8(w, 1), put8(w, 1), put8(w, 0);
 	put8(w, 0x0c);
 	put8(w, 1);
-	put32(w, 1);
+	put32(w, TEMPLATE_ID);
 	def = (uint32_t)w->pos + 4;
 	put32(w, def);
 	put32(w, 0);
 	for (int i = 0; i < 16; i++)
-		put8(w, i);
+		put8(w, 0x10 + i);
 	size_at = w->pos;
 	put32(w, 0);
 	put8(w, 0x0f), put8(w, 1), put8(w, 1), put8(w, 0);
@@ -705,6 +782,34 @@ static void xml_bad_index(struct w *w, void *arg)
 	put8(w, 0x0f), put8(w, 1), put8(w, 1), put8(w, 0);
 	instance_inline(w, bad_index_body);
 	values(w, event_values, 2);
+	put8(w, 0x00);
+}
+
+/* The event template by reference, with `*(uint32_t *)arg` as the instance's
+ * template id (the definition's GUID starts otherwise). */
+static void xml_event_id(struct w *w, void *arg)
+{
+	put8(w, 0x0f), put8(w, 1), put8(w, 1), put8(w, 0);
+	instance_ref_id(w, event_def, *(uint32_t *)arg);
+	values(w, event_values, N_EVENT_VALUES);
+	put8(w, 0x00);
+}
+
+/* An instance of whatever lies at chunk offset `*(uint32_t *)arg`. */
+static void xml_event_at(struct w *w, void *arg)
+{
+	put8(w, 0x0f), put8(w, 1), put8(w, 1), put8(w, 0);
+	instance_ref(w, *(uint32_t *)arg);
+	values(w, event_values, N_EVENT_VALUES);
+	put8(w, 0x00);
+}
+
+/* The event without the fragment header in front. */
+static void xml_no_fragment(struct w *w, void *arg)
+{
+	(void)arg;
+	instance_ref(w, event_def);
+	values(w, event_values, N_EVENT_VALUES);
 	put8(w, 0x00);
 }
 
@@ -852,6 +957,26 @@ static void test_libevtx_differs(void)
 	CHECK_STR(e->values[5], "p");
 	CHECK_STR(e->values[6], "qr");
 	CHECK_INT(e->n_fields, 14);
+
+	/* A chunk past the header's chunk count in a file whose dirty flag is clear:
+	 * libevtx gives its records as recovered ones, we as live ones. */
+	file_header(1);
+	w = chunk_begin(0);
+	record(&w, 1, xml_event_first, NULL);
+	chunk_end(&w);
+	w = chunk_begin(1);
+	record(&w, 2, xml_event_first, NULL);
+	chunk_end(&w);
+	len = EVTX_FILE_HEADER_BLOCK_SIZE + 2 * EVTX_CHUNK_SIZE;
+	CHECK_INT(decode_with(len, 1), 0);
+	CHECK_INT(got.n_ev, 2);
+	CHECK_INT(got.ev[1].number, 2);
+	CHECK_INT(got.ev[1].recovered, 1);
+	CHECK_INT(decode(len), 0);
+	CHECK_INT(got.n_ev, 2);
+	CHECK_INT(got.ev[1].number, 2);
+	CHECK_INT(got.ev[1].chunk, 1);
+	CHECK_INT(got.ev[1].recovered, 0);
 }
 
 static void test_not_evtx(void)
@@ -939,30 +1064,47 @@ static void test_bad_records(void)
 	chunk_end(&w);
 	size_t len = EVTX_FILE_HEADER_BLOCK_SIZE + 2 * EVTX_CHUNK_SIZE;
 
-	set32(chunk_at(0) + r2 + 4, 0x7FFFFFF0);	/* size: the rest of the chunk is lost */
+	/* A bad size: the walk cannot go on; record 3 past it is found by the search
+	 * of the rest of the chunk and comes back as recovered. */
+	set32(chunk_at(0) + r2 + 4, 0x7FFFFFF0);
 	CHECK_INT(decode(len), 0);
-	CHECK_INT(got.n_ev, 2);
-	CHECK_INT(got.ev[1].number, 4);
+	CHECK_INT(got.n_ev, 3);
+	CHECK_INT(got.ev[0].recovered, 0);
+	CHECK_INT(got.ev[1].number, 3);
+	CHECK_INT(got.ev[1].chunk, 0);
+	CHECK_INT(got.ev[1].recovered, 1);
+	CHECK_INT(got.ev[1].id, 4688);
+	CHECK_STR(field(&got.ev[1], "After"), "ok");
+	CHECK_INT(got.ev[2].number, 4);
+	CHECK_INT(got.ev[2].recovered, 0);
 	CHECK_INT(got.n_sk, 1);
 	CHECK_STR(got.sk[0].reason, "bad record size");
 	CHECK_INT(got.sk[0].chunk, 0);
 	CHECK_INT(got.sk[0].record_number, 2);
+	CHECK_INT(got.sk[0].recovered, 0);
 	CHECK_INT(info.chunks_bad_crc, 1);
 
 	set32(chunk_at(0) + r2 + 4, 8);			/* too small to be a record */
 	CHECK_INT(decode(len), 0);
 	CHECK_INT(got.n_sk, 1);
 	CHECK_STR(got.sk[0].reason, "bad record size");
+	CHECK_INT(got.n_ev, 3);
+	CHECK_INT(got.ev[1].recovered, 1);
 
 	set32(chunk_at(0) + r2 + 4, (uint32_t)(r3 - r2 + 8)); /* size and its copy differ */
 	CHECK_INT(decode(len), 0);
 	CHECK_INT(got.n_sk, 1);
 	CHECK_STR(got.sk[0].reason, "record size copy mismatch");
+	CHECK_INT(got.n_ev, 3);
+	CHECK_INT(got.ev[1].number, 3);
+	CHECK_INT(got.ev[1].recovered, 1);
 
 	set32(chunk_at(0) + r2 + 4, (uint32_t)(r3 - r2));
 	chunk_at(0)[r2] = 'X';				/* signature */
 	CHECK_INT(decode(len), 0);
-	CHECK_INT(got.n_ev, 2);
+	CHECK_INT(got.n_ev, 3);
+	CHECK_INT(got.ev[1].number, 3);
+	CHECK_INT(got.ev[1].recovered, 1);
 	CHECK_INT(got.n_sk, 1);
 	CHECK_STR(got.sk[0].reason, "bad record signature");
 	CHECK_INT(got.sk[0].record_number, 0);
@@ -976,9 +1118,176 @@ static void test_bad_records(void)
 	CHECK_INT(got.n_sk, 0);
 }
 
+/* Deleted records left in a chunk past its free-space offset (bytes of an earlier
+ * use of the chunk that were not written over), and what looks like one but is
+ * not. Their template instances and names point at offsets of that earlier use,
+ * where the chunk may now hold something else. */
+struct slack_image {
+	size_t len;
+	size_t r3, r4, r5, r6, r7, junk, odd, nofrag, r8, r9, end;
+};
+
+static void slack_image(struct slack_image *si)
+{
+	static uint8_t scratch[EVTX_CHUNK_SIZE];
+	uint32_t wrong_id = 0xAABBCCDDu, mid;
+	size_t free_at, r2, size;
+	struct w w, t;
+
+	file_header(1);
+	w = chunk_begin(0);
+	record(&w, 1, xml_event_first, NULL);
+	r2 = record(&w, 2, xml_event_again, NULL);
+	free_at = w.pos;
+	si->r3 = record(&w, 3, xml_event_again, NULL);		/* deleted, intact */
+	si->r4 = record(&w, 4, xml_event_id, &wrong_id);		/* written with another template there */
+	mid = (uint32_t)(r2 + 40);
+	si->r5 = record(&w, 5, xml_event_at, &mid);			/* its definition overwritten by record 2 */
+	si->r6 = record(&w, 6, xml_event_again, NULL);
+	/* descriptor 0 of record 6: fragment header, instance, value count, then u16 size, type, 0 */
+	w.c[si->r6 + EVTX_RECORD_HEADER_SIZE + 4 + EVTX_TEMPLATE_INSTANCE_SIZE + 4 + 3] = 0x82;
+	zero_hash = 1;						/* names without their hash */
+	si->r7 = record(&w, 7, xml_inline, NULL);
+	zero_hash = 0;
+	si->junk = w.pos;					/* a signature with an absurd size */
+	put32(&w, EVTX_RECORD_SIGNATURE);
+	put32(&w, 0xFFFFFF00u);
+	put64(&w, 99);
+	w.pos += 4;						/* a whole record, 4 bytes off the 8-byte grid */
+	si->odd = record(&w, 97, xml_event_again, NULL);
+	si->nofrag = record(&w, 98, xml_no_fragment, NULL);	/* no fragment header: not a record */
+	si->r8 = record(&w, 8, xml_event_again, NULL);		/* found after all that */
+	/* record 9 ends exactly at the end of the chunk */
+	t = (struct w){ scratch, w.pos, 0, 0, 0 };
+	record(&t, 9, xml_event_again, NULL);
+	size = t.pos - w.pos;
+	w.pos = EVTX_CHUNK_SIZE - size;
+	si->r9 = record(&w, 9, xml_event_again, NULL);
+	si->end = w.pos;
+	/* the header of the chunk's new use: records 1 and 2 */
+	w.pos = free_at;
+	w.first = 1;
+	w.last = 2;
+	w.last_at = r2;
+	chunk_end(&w);
+	si->len = EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE;
+}
+
+static const struct got_event *event_numbered(uint64_t number)
+{
+	for (size_t i = 0; i < got.n_ev; i++)
+		if (got.ev[i].number == number)
+			return &got.ev[i];
+	return NULL;
+}
+
+static void test_slack(void)
+{
+	struct slack_image si;
+	const struct got_event *e;
+
+	slack_image(&si);
+	CHECK_INT(si.end, EVTX_CHUNK_SIZE);
+	CHECK_INT(si.odd % 8, 4);
+	CHECK_INT(decode(si.len), 0);
+	CHECK_INT(info.chunks_bad_crc, 0);
+	CHECK_INT(got.n_ev, 5);
+	CHECK_INT(got.ev[0].number, 1);
+	CHECK_INT(got.ev[0].recovered, 0);
+	CHECK_INT(got.ev[1].number, 2);
+	CHECK_INT(got.ev[1].recovered, 0);
+	/* a deleted record: decoded with the definition in record 1, as it was written */
+	e = &got.ev[2];
+	CHECK_INT(e->number, 3);
+	CHECK_INT(e->recovered, 1);
+	CHECK_INT(e->chunk, 0);
+	CHECK_INT(e->written, 132000000000000003ULL);
+	CHECK_INT(e->id, 4688);
+	CHECK_INT(e->time, 130795128468437500ULL);
+	CHECK_STR(e->computer, "HOST-1");
+	CHECK_INT(e->n_fields, 15);
+	CHECK_STR(field(e, "After"), "ok");
+	/* past the junk, the record off the grid and the one without a fragment header */
+	CHECK_INT(got.ev[3].number, 8);
+	CHECK_INT(got.ev[3].recovered, 1);
+	CHECK_INT(got.ev[4].number, 9);
+	CHECK_INT(got.ev[4].recovered, 1);
+	CHECK(event_numbered(97) == NULL);
+	CHECK(event_numbered(98) == NULL);
+	/* the deleted records that cannot be decoded are skipped as recovered ones */
+	CHECK_INT(got.n_sk, 4);
+	CHECK_INT(got.sk[0].record_number, 4);
+	CHECK_STR(got.sk[0].reason, "template id differs from its definition");
+	CHECK_INT(got.sk[1].record_number, 5);
+	CHECK_INT(got.sk[2].record_number, 6);
+	CHECK_STR(got.sk[2].reason, "bad substitution value descriptor");
+	CHECK_INT(got.sk[3].record_number, 7);
+	CHECK_STR(got.sk[3].reason, "bad element or attribute name");
+	for (size_t i = 0; i < got.n_sk; i++) {
+		CHECK_INT(got.sk[i].recovered, 1);
+		CHECK_INT(got.sk[i].chunk, 0);
+	}
+
+	/* the sink can stop the file in slack space too */
+	got.stop_after = 3;
+	CHECK_INT(decode(si.len), EVTX_DECODE_ESTOP);
+	CHECK_INT(got.n_ev, 3);
+	got.stop_after = 0;
+
+	/* A file that ends inside the slack: the search stops at its end. */
+	CHECK_INT(decode(EVTX_FILE_HEADER_BLOCK_SIZE + si.r8 + 16), 0);
+	CHECK_INT(got.n_ev, 3);
+	CHECK(event_numbered(8) == NULL);
+
+	/* The records of a chunk whose free-space offset is zeros of a new use (a chunk
+	 * header written, no record yet) all come back as recovered ones. */
+	set32(chunk_at(0) + EVTX_CH_FREE_SPACE_OFFSET, EVTX_CHUNK_HEADER_SIZE);
+	set32(chunk_at(0) + EVTX_CH_LAST_RECORD_OFFSET, 0);
+	CHECK_INT(decode(si.len), 0);
+	CHECK_INT(got.n_ev, 5);
+	for (size_t i = 0; i < got.n_ev; i++)
+		CHECK_INT(got.ev[i].recovered, 1);
+	CHECK_INT(info.chunks_bad_crc, 1);
+}
+
+/* The slack image through libevtx: it looks for records every 4 bytes, takes a
+ * record only if it ends at least 4 bytes before the end of the chunk, and renders
+ * a template instance with whatever definition its offset leads to. */
+static void test_libevtx_slack(void)
+{
+	struct slack_image si;
+	const struct got_event *e;
+
+	slack_image(&si);
+	CHECK_INT(decode_with(si.len, 1), 0);
+	CHECK(event_numbered(1) && !event_numbered(1)->recovered);
+	CHECK(event_numbered(2) && !event_numbered(2)->recovered);
+	e = event_numbered(3);
+	CHECK(e && e->recovered && e->id == 4688 && e->time == 130795128468437500ULL);
+	CHECK(event_numbered(8) && event_numbered(8)->recovered);
+	/* only ours */
+	CHECK(event_numbered(9) == NULL);
+	/* only libevtx's: the one off the 8-byte grid, and two it renders with a
+	 * definition the record was not written with */
+	CHECK(event_numbered(97) && event_numbered(97)->recovered);
+	CHECK(event_numbered(4) && event_numbered(4)->recovered);
+	CHECK(event_numbered(6) && event_numbered(6)->recovered);
+	CHECK(event_numbered(98) == NULL);
+	CHECK(event_numbered(5) == NULL);
+}
+
 static void test_binxml_damage(void)
 {
 	int n;
+
+	/* a live record's names are not held to their hash (readers do not check it) */
+	zero_hash = 1;
+	one_chunk(xml_inline, NULL);
+	zero_hash = 0;
+	CHECK_INT(decode(EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE), 0);
+	CHECK_INT(got.n_sk, 0);
+	CHECK_INT(got.n_ev, 1);
+	CHECK_INT(got.ev[0].id, 4622);
 
 	one_chunk(xml_no_id, NULL);
 	CHECK_INT(decode(EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE), 0);
@@ -1050,6 +1359,33 @@ static void test_mutations(void)
 	}
 }
 
+/* Random damage to the deleted records of the slack image, their sizes and the
+ * names and definitions they refer to: no crash, and the live records stay. */
+static void test_slack_mutations(void)
+{
+	static uint8_t good[EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE];
+	struct slack_image si;
+	uint32_t seed = 4242;
+
+	slack_image(&si);
+	memcpy(good, img, sizeof(good));
+	for (int round = 0; round < 2000; round++) {
+		memcpy(img, good, sizeof(good));
+		int flips = 1 + round % 16;
+		for (int k = 0; k < flips; k++) {
+			seed = seed * 1103515245 + 12345;
+			/* most flips in slack space, some in the definitions and names of record 1 */
+			size_t from = round % 4 ? si.r3 : EVTX_CHUNK_HEADER_SIZE;
+			size_t at = EVTX_FILE_HEADER_BLOCK_SIZE + from + (seed >> 8) % (EVTX_CHUNK_SIZE - from);
+			seed = seed * 1103515245 + 12345;
+			img[at] = (uint8_t)(seed >> 16);
+		}
+		CHECK_INT(decode(sizeof(good)), 0);
+		if (round % 4)
+			CHECK(got.n_ev >= 2 && got.ev[0].number == 1 && got.ev[1].number == 2);
+	}
+}
+
 int main(void)
 {
 	test_values();
@@ -1058,7 +1394,10 @@ int main(void)
 	test_truncated();
 	test_chunk_slots();
 	test_bad_records();
+	test_slack();
+	test_libevtx_slack();
 	test_binxml_damage();
 	test_mutations();
+	test_slack_mutations();
 	return check_exit();
 }
