@@ -17,6 +17,7 @@
 
 #include "container.h"
 #include "reader.h"
+#include "text.h"
 
 /* Reads from files, memory files and gzip input go in blocks of this size. */
 #define BLOCK_LEN (128 * 1024)
@@ -186,80 +187,21 @@ enum container_kind container_sniff(const uint8_t *head, size_t len)
 	return CONTAINER_KIND_OTHER;
 }
 
-/* Length of the valid UTF-8 sequence at p (its code point in *cp), or 0. */
-static size_t utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c = p[0], min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, c &= 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* Shown escaped: controls (C0, DEL, C1), the '!' separator, and the bidirectional
- * overrides and isolates that can make a name read differently from what it is. */
-static int must_escape(uint32_t cp)
-{
-	return cp < 0x20 || cp == '!' || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
-
 char *container_member_path(const char *container_path, const char *name)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t clen = strlen(container_path), nlen = strlen(name), o;
-	const uint8_t *p = (const uint8_t *)name;
+	size_t clen = strlen(container_path), nlen = strlen(name), room;
 	char *out;
 
 	if (nlen > (SIZE_MAX - clen - 2) / 4)
 		return NULL;
-	out = malloc(clen + 2 + 4 * nlen);
+	room = TEXT_ESCAPE_ROOM(nlen);
+	out = malloc(clen + 1 + room);
 	if (!out)
 		return NULL;
 	memcpy(out, container_path, clen);
-	o = clen;
-	out[o++] = '!';
-	for (size_t i = 0; i < nlen;) {
-		uint32_t cp = 0;
-		size_t n = utf8_seq(p + i, nlen - i, &cp);
-		if (n == 0 || must_escape(cp)) {
-			/* An escaped sequence is shown byte by byte; an invalid byte alone. */
-			size_t m = n ? n : 1;
-			for (size_t k = 0; k < m; k++) {
-				out[o++] = '\\';
-				out[o++] = 'x';
-				out[o++] = hex[p[i + k] >> 4];
-				out[o++] = hex[p[i + k] & 15];
-			}
-			i += m;
-		} else {
-			memcpy(out + o, p + i, n);
-			o += n;
-			i += n;
-		}
-	}
-	out[o] = '\0';
+	out[clen] = '!';
+	/* '!' separates the levels of a display path: inside a name it is escaped. */
+	text_escape_to(out + clen + 1, room, name, nlen, "!");
 	return out;
 }
 

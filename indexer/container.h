@@ -28,9 +28,11 @@
  * the container, so a record traces to "case/host1.zip!C/Windows/System32/winevt/
  * Logs/Security.evtx" or "logs.tar.gz!a.zip!Security.evtx"; the one file in a gzip,
  * bzip2, xz or zstd stream is named by the gzip header when it has a name, else by
- * the stream's name without its suffix ("Security.evtx.gz!Security.evtx"). Member names are kept as written (a ".." or a leading '/' is
- * only text here) except that control characters, invalid UTF-8, bidirectional
- * overrides and '!' are shown as \xHH.
+ * the stream's name without its suffix ("Security.evtx.gz!Security.evtx"). Member
+ * names are kept as written (a ".." or a leading '/' is only text here), escaped by
+ * the rules of text.h (control characters, line separators, bidirectional controls
+ * and invalid UTF-8 shown as \xHH), and '!' is shown as \x21. The container's own
+ * path is not escaped: for a file on disk it is the real path.
  *
  * This layer never prints and never touches the database: members, containers and
  * problems go to the sink, which decides what to say and store. */
@@ -114,7 +116,7 @@ enum container_kind container_sniff(const uint8_t *head, size_t len);
 /* "gzip", "zip", ... ("other" and "evtx" for the two non-containers). */
 const char *container_kind_name(enum container_kind kind);
 
-/* container_path + '!' + name, escaped as described above. Returns a string the
+/* container_path + '!' + name, the name escaped as described above. Returns a string the
  * caller frees, or NULL when out of memory. */
 char *container_member_path(const char *container_path, const char *name);
 

@@ -38,8 +38,8 @@ static const char usage[] =
 	"never extracted to disk; a member is shown as ARCHIVE!MEMBER.\n"
 	"\n"
 	"options:\n"
-	"  --decoder=NAME             EVTX decoder for live records: native (default, ours)\n"
-	"                             or libevtx; recovered (deleted) records come from libevtx\n"
+	"  --decoder=NAME             EVTX decoder: native (default, ours) or libevtx, for\n"
+	"                             live and recovered (deleted) records alike\n"
 	"  --verify                   also decode with libevtx and report every record on\n"
 	"                             which the two decoders disagree (stderr)\n"
 	"  --rederive                 recompute service actions from the stored command lines\n"
@@ -300,7 +300,7 @@ int main(int argc, char **argv)
 		summary(&in, now_sec() - t0);
 	store_close(in.store);
 	if (sqlite3_close(db) != SQLITE_OK) {
-		fprintf(stderr, "evtx-index: error: database: cannot close\n");
+		db_error("evtx-index", db, "cannot close");
 		rc = -1;
 	}
 	if (rc) {

@@ -4,6 +4,7 @@
 
 #include "evtx_decode.h"
 #include "evtx_libevtx.h"
+#include "text.h"
 #include "verify.h"
 
 /* One record as text: everything a decoder gives, in a fixed order. */
@@ -91,9 +92,24 @@ static int by_number(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One line: "verify: 'PATH' record N: " and one or two labelled texts. The texts
+ * hold event data, so they are escaped as file names are (text.h). */
+static void report(FILE *out, const char *shown_path, uint64_t number, const char *l1, const char *t1,
+		   const char *l2, const char *t2)
+{
+	struct text_escaped e1, e2;
+	fprintf(out, "verify: '%s' record %llu: %s%s%s%s\n", shown_path, (unsigned long long)number, l1,
+		text_escape(&e1, t1), l2 ? l2 : "", l2 ? text_escape(&e2, t2) : "");
+	text_escaped_release(&e1);
+	if (l2)
+		text_escaped_release(&e2);
+}
+
 long verify_buffer(const char *display_path, const uint8_t *buf, size_t len, FILE *out, unsigned max_lines)
 {
 	struct vlist ours = { 0 }, theirs = { 0 };
+	struct text_escaped shown;
+	const char *path;
 	struct evtx_sink s1 = { collect, NULL, &ours }, s2 = { collect, NULL, &theirs };
 	struct evtx_file_info info;
 	const char *why = NULL;
@@ -109,25 +125,24 @@ long verify_buffer(const char *display_path, const uint8_t *buf, size_t len, FIL
 	}
 	qsort(ours.v, ours.n, sizeof(*ours.v), by_number);
 	qsort(theirs.v, theirs.n, sizeof(*theirs.v), by_number);
+	path = text_escape(&shown, display_path);
 	while (i < ours.n || j < theirs.n) {
 		const struct vrec *a = i < ours.n ? &ours.v[i] : NULL, *b = j < theirs.n ? &theirs.v[j] : NULL;
 		if (a && b && a->number == b->number) {
 			if (strcmp(a->text, b->text) != 0 && (unsigned long)n++ < max_lines)
-				fprintf(out, "verify: '%s' record %llu: ours: %s libevtx: %s\n", display_path,
-					(unsigned long long)a->number, a->text, b->text);
+				report(out, path, a->number, "ours: ", a->text, " libevtx: ", b->text);
 			i++, j++;
 		} else if (a && (!b || a->number < b->number)) {
 			if ((unsigned long)n++ < max_lines)
-				fprintf(out, "verify: '%s' record %llu: only ours decodes it: %s\n", display_path,
-					(unsigned long long)a->number, a->text);
+				report(out, path, a->number, "only ours decodes it: ", a->text, NULL, NULL);
 			i++;
 		} else {
 			if ((unsigned long)n++ < max_lines)
-				fprintf(out, "verify: '%s' record %llu: only libevtx decodes it: %s\n", display_path,
-					(unsigned long long)b->number, b->text);
+				report(out, path, b->number, "only libevtx decodes it: ", b->text, NULL, NULL);
 			j++;
 		}
 	}
+	text_escaped_release(&shown);
 	vlist_release(&ours);
 	vlist_release(&theirs);
 	return n;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "text.h"
 #include "walk.h"
 
 #define WALK_MAX_DEPTH 64
@@ -43,7 +44,9 @@ static int push(struct walk_list *l, const char *path, int explicit_arg)
 
 static void report(struct walk_list *l, const char *path, const char *why)
 {
-	fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", path, why);
+	struct text_escaped shown;
+	fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", text_escape(&shown, path), why);
+	text_escaped_release(&shown);
 	l->n_errors++;
 }
 

@@ -2,7 +2,8 @@
  *
  * The schema is schema/schema.sql, compiled in. A database is ours when its
  * application_id is DB_APPLICATION_ID; a newer user_version than DB_SCHEMA_VERSION
- * is refused. Errors are printed here, once, with the program name. */
+ * is refused. Errors are printed here, once, with the program name and the
+ * database's path (escaped for display, text.h). */
 #ifndef DB_H
 #define DB_H
 
@@ -11,20 +12,35 @@
 #define DB_APPLICATION_ID 0x45565458	/* 'EVTX' */
 #define DB_SCHEMA_VERSION 1
 
-#define DB_ENOTOURS (-2)	/* exists, but is not a case database (or is corrupt) */
+/* exists, but is not a case database (or is corrupt, or, for the writer, its schema
+ * holds objects that are not ours) */
+#define DB_ENOTOURS (-2)
 #define DB_ENEWER (-3)		/* written by a newer version */
-#define DB_EOPEN (-4)
+#define DB_EOPEN (-4)		/* cannot be opened, created, written or set up */
 
-/* Opens (creating when absent) the case at path for writing: WAL, synchronous=NORMAL,
- * foreign keys on, busy timeout. On success *out is the handle (close with sqlite3_close).
- * prog names the program in messages. Returns 0 or a DB_E* code. */
+/* Opens (creating when absent) the case at path for writing. A case may come from
+ * someone else, so the handle is defensive (SQLITE_DBCONFIG_DEFENSIVE, trusted_schema
+ * off, no extension loading, triggers and views off), and before anything is written
+ * the file must be a case of this tool at DB_SCHEMA_VERSION, writable, and its schema
+ * must hold nothing that schema/schema.sql does not make (no trigger, view, table or
+ * index of someone else's, none of ours defined otherwise; sqlite_stat1/4 are
+ * allowed). Then: WAL, synchronous=NORMAL, foreign keys on, busy timeout. On success
+ * *out is the handle (close with sqlite3_close). prog names the program in messages.
+ * Returns 0 or a DB_E* code. */
 int db_open_write(const char *prog, const char *path, sqlite3 **out);
 
 /* Opens an existing case read-only and defensively: SQLITE_OPEN_READONLY, query_only,
- * trusted_schema off, defensive mode, no extension loading. Returns 0 or a DB_E* code. */
+ * trusted_schema off, defensive mode, no extension loading, triggers off. Returns 0
+ * or a DB_E* code. */
 int db_open_read(const char *prog, const char *path, sqlite3 **out);
 
-/* Runs SQL text with no results; prints the error with prog. Returns 0 or -1. */
+/* Runs SQL text with no results; prints the error with prog and the database's path.
+ * Returns 0 or -1. */
 int db_exec(const char *prog, sqlite3 *db, const char *sql);
+
+/* Prints "prog: error: database 'PATH': what: <SQLite's message>" for the main
+ * database of db (PATH as SQLite resolved it, escaped for display; what may be
+ * NULL) and returns -1. For the statements that fail after the open. */
+int db_error(const char *prog, sqlite3 *db, const char *what);
 
 #endif

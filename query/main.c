@@ -2,6 +2,7 @@
  * opened read-only.
  *
  * Exit status: 0 ok, 2 usage, 4 fatal (database or output error). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "convert.h"
 #include "db.h"
 #include "functions.h"
+#include "text.h"
 
 #define EXIT_USAGE 2
 #define EXIT_FATAL 4
@@ -140,7 +142,7 @@ int main(int argc, char **argv)
 	struct query_ctx q;
 	const char *out_path = NULL;
 	const struct command *cmd = NULL;
-	int c, bom = -1, rc;
+	int c, bom = -1, rc, werr;
 	char *end;
 
 	memset(&q, 0, sizeof(q));
@@ -222,7 +224,10 @@ int main(int argc, char **argv)
 	if (out_path) {
 		q.ro.out = fopen(out_path, "w");
 		if (!q.ro.out) {
-			perror(out_path);
+			const char *err = strerror(errno);
+			struct text_escaped sp;
+			fprintf(stderr, "evtx-query: error: cannot open '%s': %s\n", text_escape(&sp, out_path), err);
+			text_escaped_release(&sp);
 			return EXIT_FATAL;
 		}
 	}
@@ -231,13 +236,20 @@ int main(int argc, char **argv)
 		return EXIT_FATAL;
 	rc = functions_register(q.db) ? -1 : cmd->run(&q);
 	sqlite3_close(q.db);
-	if (fflush(q.ro.out) || ferror(q.ro.out)) {
-		fprintf(stderr, "evtx-query: error: cannot write output\n");
-		rc = -1;
+	/* A command that failed has said why; a write error found only here is said here. */
+	errno = 0;
+	werr = fflush(q.ro.out) || ferror(q.ro.out);
+	if (out_path && fclose(q.ro.out))
+		werr = 1;
+	if (werr && rc == 0) {
+		const char *err = errno ? strerror(errno) : "write error";
+		struct text_escaped sp;
+		fprintf(stderr, "evtx-query: error: cannot write '%s': %s\n",
+			out_path ? text_escape(&sp, out_path) : "(standard output)", err);
+		if (out_path)
+			text_escaped_release(&sp);
 	}
-	if (out_path && fclose(q.ro.out)) {
-		fprintf(stderr, "evtx-query: error: cannot write '%s'\n", out_path);
+	if (werr)
 		rc = -1;
-	}
 	return rc == -2 ? EXIT_USAGE : rc ? EXIT_FATAL : 0;
 }

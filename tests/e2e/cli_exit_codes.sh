@@ -43,7 +43,12 @@ expect_exit 4 "$BIN/evtx-index" "$TMP/newer.db" "$TMP/other"
 grep -q "newer than this program" "$TMP/err" || fail "newer schema message"
 expect_exit 4 "$BIN/evtx-query" "$TMP/newer.db" files
 expect_exit 4 "$BIN/evtx-query" "$TMP/missing.db" files
+grep -qF "evtx-query: error: cannot open '$TMP/missing.db': No such file or directory" "$TMP/err" ||
+    fail "missing database message"
 [ ! -e "$TMP/missing.db" ] || fail "evtx-query created a database"
+expect_exit 4 "$BIN/evtx-query" -o "$TMP/no/such/dir/out.csv" "$TMP/a.db" files
+grep -qF "evtx-query: error: cannot open '$TMP/no/such/dir/out.csv': No such file or directory" "$TMP/err" ||
+    fail "output file message"
 
 # A write error on stdout is an error, not silence.
 if [ -w /dev/full ]; then

@@ -191,20 +191,50 @@ else
 fi
 chmod 755 "$U/closed"; chmod 644 "$U/System.evtx"
 
-# File names with a newline and with invalid UTF-8: indexed under their names; a
-# broken one is reported by name.
+# File names with a newline, invalid UTF-8, a terminal escape sequence and a
+# right-to-left override: indexed under their real names (the database keeps them
+# as they are); a broken one is reported in one message line that shows the name
+# escaped (\xHH), and no control byte, invalid UTF-8 or bidi override reaches stderr.
 W="$TMP/weird"; mkdir -p "$W"
 nl='
 '
+esc=$(printf '\033')
+rlo=$(printf '\342\200\256')
 cp "$TMP/case/WS02/$LOGS/System.evtx" "$W/new${nl}line.evtx"
 cp "$TMP/case/SQL01/$LOGS/System.evtx" "$W/$(printf 'bad\377\376utf8').evtx"
+# (cut to different lengths: a copy of a file already indexed would be known by its hash)
 head -c 2000 "$SRC" > "$W/cut${nl}short.evtx"
+head -c 2001 "$SRC" > "$W/cut$(printf '\377')byte.evtx"
+head -c 2002 "$SRC" > "$W/cut${esc}[2J${esc}]0;pwned$(printf '\007')title.evtx"
+printf 'not an event log\n' > "$W/note${rlo}gpj.evtx"
+printf 'not an event log\n' > "$W/C:\\Users\\x${nl}.evtx"
 idx 60 "$TMP/weird.db" "$GOOD" "$W"
 expect_rc 3 "strange names"; check_good "$TMP/weird.db" "strange names"
 [ "$(q "$TMP/weird.db" "SELECT count(*) FROM evidence_file WHERE path LIKE '$W/%' AND records > 0")" = 2 ] ||
     fail "strange names: the two good files were not indexed"
-expect_err "cannot decode '$W/cut" "strange names"
-echo "ok names with a newline and invalid UTF-8: exit 3"
+# one_message TEXT: exactly one line of stderr holds TEXT.
+one_message() {
+    [ "$(grep -cF -- "$1" "$TMP/err")" -eq 1 ] || { cat -A "$TMP/err"; fail "strange names: not one line: $1"; }
+}
+one_message "evtx-index: warning: cannot decode '$W/cut\\x0ashort.evtx': truncated EVTX file"
+one_message "evtx-index: warning: cannot decode '$W/cut\\xffbyte.evtx': truncated EVTX file"
+one_message "evtx-index: warning: cannot decode '$W/cut\\x1b[2J\\x1b]0;pwned\\x07title.evtx': truncated EVTX file"
+one_message "evtx-index: skipping '$W/note\\xe2\\x80\\xaegpj.evtx': not an EVTX file"
+one_message "evtx-index: skipping '$W/C:\\Users\\x\\x0a.evtx': not an EVTX file"
+# Every line is a message or the summary: no name was split over two lines.
+bad_lines=$(grep -v '^evtx-index: \|^indexed \|^records: \|^[0-9.]* MB in \|^skipped input is listed' "$TMP/err")
+[ -z "$bad_lines" ] || { cat -A "$TMP/err"; fail "strange names: a message was split: $bad_lines"; }
+LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\200-\377]')" "$TMP/err" &&
+    { cat -A "$TMP/err"; fail "strange names: a control byte or non-ASCII byte reached stderr"; }
+# The database keeps each real name, byte for byte.
+hexname() { "$PY" -c 'import os, sys; print(os.fsencode(sys.argv[1]).hex().upper())' "$1"; }
+for f in "$W"/*; do
+    h=$(hexname "$f")
+    [ "$(q "$TMP/weird.db" "SELECT (SELECT count(*) FROM evidence_file WHERE hex(path) = '$h')
+                                 + (SELECT count(*) FROM rejected_path WHERE hex(path) = '$h')")" = 1 ] ||
+        fail "strange names: the database does not hold the real name $(printf '%s' "$f" | od -c | head -n 2)"
+done
+echo "ok names with a newline, invalid UTF-8, escape sequences, a bidi override: exit 3, one line each, escaped"
 
 # A sparse file past 4 GiB: a header and one chunk, then zeros (unused slots).
 SP="$TMP/sparse"; mkdir -p "$SP"
@@ -272,7 +302,10 @@ if (trap '' XFSZ; ulimit -f 200) 2>/dev/null; then
     (trap '' XFSZ; ulimit -f 200; exec timeout 60 "$BIN/evtx-index" "$TMP/full.db" "$TMP/case") >"$TMP/out" 2>"$TMP/err"; rc=$?
     [ $rc -lt 124 ] || { cat "$TMP/err"; fail "disk full: exited $rc"; }
     expect_rc 4 "disk full"
-    expect_err "evtx-index: error: database: " "disk full"
+    # Named by lib/db.c ("database 'PATH': ..."), or by the store ("database: ...").
+    grep -q "^evtx-index: error: database[ :]" "$TMP/err" || { cat "$TMP/err"; fail "disk full: no database error"; }
+    grep "^evtx-index: error: database '" "$TMP/err" | grep -qvF "'$TMP/full.db'" &&
+        { cat "$TMP/err"; fail "disk full: the message names another file"; }
     [ "$(q "$TMP/full.db" "PRAGMA integrity_check")" = ok ] || fail "disk full: database damaged"
     idx 60 "$TMP/full.db" "$TMP/case"
     expect_rc 0 "disk full, run again"

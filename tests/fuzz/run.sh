@@ -1,19 +1,24 @@
 #!/bin/sh
 # Runs each libFuzzer harness for SECONDS on a seed corpus made at run time.
 # Usage: sh tests/fuzz/run.sh SECONDS [HARNESS...]   (HARNESS: evtx_decode binxml
-# container svc_action; default all, one after the other). Builds them first when
-# missing (tests/fuzz/build.sh). Seeds: small EVTX files from ../shared/corpus and
-# from bin/evtx-gen-case, their chunks (binxml), archives of them made with the
-# tools installed (container), the command lines of seeds_svc_action.txt.
+# container svc_action libevtx; default all, one after the other). Builds them first
+# when missing (tests/fuzz/build.sh). Seeds: small EVTX files from ../shared/corpus
+# and from bin/evtx-gen-case (their header and first two chunks: evtx_decode; the
+# header, first chunk and start of the second: libevtx), their chunks (binxml),
+# archives of them made with the tools installed (container), the command lines of
+# seeds_svc_action.txt.
 # Corpora grow in build/fuzz/corpus/<harness>; a crash is written to
 # build/fuzz/artifacts/<harness>/ (save it under tests/fuzz/regress/<harness>/).
+# Environment: FUZZ_OPTS, more libFuzzer options, e.g. FUZZ_OPTS='-fork=1
+# -ignore_crashes=1 -ignore_ooms=1' to go on past a known fault (each is written to
+# the artifacts folder; the last statistics line is printed at the end).
 set -eu
 [ $# -ge 1 ] || { echo "usage: sh tests/fuzz/run.sh SECONDS [HARNESS...]" >&2; exit 2; }
 SECS=$1; shift
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${OUT:-$ROOT/build/fuzz}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
-HARNESSES=${*:-evtx_decode binxml container svc_action}
+HARNESSES=${*:-evtx_decode binxml container svc_action libevtx}
 CORPUS="$ROOT/../shared/corpus"
 cd "$ROOT"
 for h in $HARNESSES; do
@@ -23,7 +28,8 @@ done
 SEEDS=$(mktemp -d "$OUT/seeds.XXXXXX")
 trap 'rm -rf "$SEEDS"' EXIT
 make_seeds() {
-    mkdir -p "$SEEDS/evtx" "$SEEDS/evtx_decode" "$SEEDS/binxml" "$SEEDS/container" "$SEEDS/svc_action"
+    mkdir -p "$SEEDS/evtx" "$SEEDS/evtx_decode" "$SEEDS/binxml" "$SEEDS/container" "$SEEDS/svc_action" \
+        "$SEEDS/libevtx"
     # Whole files: up to 40 small corpus files, and the generated case's logs.
     if [ -d "$CORPUS" ]; then
         find "$CORPUS" -iname '*.evtx' -size -200k | LC_ALL=C sort | head -n 40 |
@@ -42,6 +48,8 @@ for name in sorted(os.listdir(os.path.join(seeds, "evtx"))):
     data = open(os.path.join(seeds, "evtx", name), "rb").read()
     # The decoder: the header and the first two chunks (keeps inputs small).
     open(os.path.join(seeds, "evtx_decode", name), "wb").write(data[:4096 + 2 * 65536])
+    # libevtx: the header, the first chunk and the start of the second (cut inside it).
+    open(os.path.join(seeds, "libevtx", name), "wb").write(data[:70000])
     # The binary XML: each of the first three chunks on its own.
     for i in range(3):
         chunk = data[4096 + i * 65536:4096 + (i + 1) * 65536]
@@ -83,11 +91,17 @@ for h in $HARNESSES; do
         binxml) opts="-max_len=65536" ;;
         container) opts="-max_len=65536" ;;
         svc_action) opts="-max_len=4096" ;;
+        # libevtx allocates for every value it reads (slow under ASan): one chunk
+        # and a piece of the next.
+        libevtx) opts="-max_len=70000" ;;
         *) echo "run.sh: unknown harness $h" >&2; exit 2 ;;
     esac
     echo "== $h for $SECS s"
     # shellcheck disable=SC2086
-    "$OUT/fuzz_$h" $opts -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$OUT/artifacts/$h/" "$OUT/corpus/$h" "$SEEDS/$h" "tests/fuzz/regress/$h" \
+    "$OUT/fuzz_$h" $opts ${FUZZ_OPTS:-} -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$h/" "$OUT/corpus/$h" "$SEEDS/$h" \
+        "tests/fuzz/regress/$h" \
         2>&1 | tee "$OUT/$h.log" | grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|stat::|ERROR|SUMMARY|artifact' || true
+    # -fork mode reports as it goes: its last line.
+    grep -E '^#[0-9]+: cov: ' "$OUT/$h.log" | tail -n 1 || true
 done

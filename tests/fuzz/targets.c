@@ -1,5 +1,6 @@
 /* targets.c: the fuzz entry points declared in targets.h. Compiled into each
  * libFuzzer harness and included by the replay unit test. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,6 +13,7 @@
 #include "event.h"
 #include "evtx_decode.h"
 #include "evtx_format.h"
+#include "evtx_libevtx.h"
 #include "reader.h"
 #include "svc_action.h"
 
@@ -49,6 +51,25 @@ static int fuzz_on_skip(void *ctx, const struct evtx_skip *sk)
 	return 0;
 }
 
+/* data in an anonymous memory file; -1 when it cannot be made. */
+static int fuzz_memfd(const uint8_t *data, size_t len)
+{
+	size_t done = 0;
+	int fd = memfd_create("fuzz-evtx", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return fd;
+}
+
 /* The same bytes as a file, read slot by slot with pread (evtx_decode_fd), the way
  * loose files are read; when the last byte is odd, the size given is larger than the
  * file, as for a file that shrinks while it is read. */
@@ -56,24 +77,16 @@ static size_t fuzz_decode_fd(const uint8_t *data, size_t len, const struct evtx_
 {
 	struct evtx_file_info info;
 	const char *why = NULL;
-	size_t done = 0, sum = 0;
+	size_t sum = 0;
 	uint64_t size = len;
-	int fd = memfd_create("fuzz-evtx", MFD_CLOEXEC);
+	int fd = fuzz_memfd(data, len);
 
 	if (fd < 0)
 		return 0;
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done == len) {
-		if (len && (data[len - 1] & 1))
-			size += EVTX_CHUNK_SIZE + 1;
-		if (evtx_decode_fd(fd, size, sink, &info, &why) == EVTX_DECODE_EOPEN)
-			sum += fuzz_touch(why);
-	}
+	if (len && (data[len - 1] & 1))
+		size += EVTX_CHUNK_SIZE + 1;
+	if (evtx_decode_fd(fd, size, sink, &info, &why) == EVTX_DECODE_EOPEN)
+		sum += fuzz_touch(why);
 	close(fd);
 	return sum;
 }
@@ -88,6 +101,40 @@ int fuzz_target_evtx_decode(const uint8_t *data, size_t len)
 	if (evtx_decode_read(data, len, &sink, &info, &why) == EVTX_DECODE_EOPEN)
 		sum += fuzz_touch(why);
 	sum += fuzz_decode_fd(data, len, &sink);
+	return sum == (size_t)-1;
+}
+
+int fuzz_target_libevtx(const uint8_t *data, size_t len)
+{
+	static int inited;
+	size_t sum = 0;
+	struct evtx_sink sink = { fuzz_on_event, fuzz_on_skip, &sum };
+	struct evtx_file_info info;
+	const char *why = NULL;
+	char path[64];
+	int fd;
+
+	if (!inited) {
+		evtx_libevtx_global_init();
+		inited = 1;
+	}
+	if (evtx_libevtx_read(data, len, &sink, &info, &why) == LIBEVTX_EOPEN)
+		sum += fuzz_touch(why);
+	fd = fuzz_memfd(data, len);
+	if (fd < 0)
+		return 0;
+	/* libbfio opens the file again by its name. Through a file, live and recovered
+	 * records run the same libevtx code as in memory: only when the last byte is
+	 * odd, to spend the time on other inputs. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	why = NULL;
+	if (len && (data[len - 1] & 1) &&
+	    evtx_libevtx_read_fd(fd, path, len, &sink, &info, &why, LIBEVTX_LIVE | LIBEVTX_RECOVERED) == LIBEVTX_EOPEN)
+		sum += fuzz_touch(why);
+	why = NULL;
+	if (evtx_libevtx_read_fd(fd, path, len, &sink, &info, &why, LIBEVTX_RECOVERED) == LIBEVTX_EOPEN)
+		sum += fuzz_touch(why);
+	close(fd);
 	return sum == (size_t)-1;
 }
 

@@ -19,6 +19,15 @@ int fuzz_target_evtx_decode(const uint8_t *data, size_t len);
  * whole buffer when shorter) is decoded as one record's binary XML. */
 int fuzz_target_binxml(const uint8_t *data, size_t len);
 
+/* The libevtx path (indexer/evtx_libevtx.c) on data as an EVTX file: in memory,
+ * live and recovered records (evtx_libevtx_read: padded and repaired private
+ * copies); then as a file on a memfd, recovered alone (evtx_libevtx_read_fd: chunk
+ * by chunk, each behind a copy of the header) and, when the last byte is odd, live
+ * and recovered (libbfio's file handle, or a mapping). libevtx itself is not
+ * instrumented: a fault inside it shows as a crash or a hang, an overrun of our
+ * buffers as a sanitizer report. Calls evtx_libevtx_global_init() the first time. */
+int fuzz_target_libevtx(const uint8_t *data, size_t len);
+
 /* container_scan_buffer on data with tight limits (FUZZ_CONTAINER_* in targets.c). */
 int fuzz_target_container(const uint8_t *data, size_t len);
 

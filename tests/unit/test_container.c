@@ -295,6 +295,8 @@ static void test_member_path(void)
 	check_path("c1\xc2\x85", "c.zip!c1\\xc2\\x85");
 	check_path("bidi\xe2\x80\xaegpj.evtx", "c.zip!bidi\\xe2\\x80\\xaegpj.evtx");
 	check_path("cut\xe6\x97", "c.zip!cut\\xe6\\x97");
+	check_path("lrm\xe2\x80\x8e ls\xe2\x80\xa8", "c.zip!lrm\\xe2\\x80\\x8e ls\\xe2\\x80\\xa8");
+	check_path("C:\\Logs\\a!b.evtx", "c.zip!C:\\Logs\\a\\x21b.evtx");
 	check_path("", "c.zip!");
 }
 
