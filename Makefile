@@ -122,6 +122,7 @@ test: deps $(PROGS) $(UNIT_BIN)
 # own evtxexport on a 500 MB set, and query latency on synthetic cases.
 bench: deps $(PROGS)
 	BIN=$(BIN) sh tests/bench/ingest.sh
+	BIN=$(BIN) sh tests/bench/bigfile.sh
 	BIN=$(BIN) sh tests/bench/query.sh 1000000 10000000
 
 clean:

@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "normalize.h"
 #include "store.h"
+#include "text.h"
 #include "verify.h"
 
 /* Past this many, "not an EVTX file" lines are only counted (all are in rejected_path). */
@@ -41,7 +42,7 @@ int ingest_file_event(struct ingest_file *f, const struct evtx_event *ev, const 
 	int dup = 0;
 	enum norm_kind k = n->kind;
 
-	if (store_event(f->in->store, f->file_id, ev, n, &dup)) {
+	if (store_event(f->in->store, f->file_id, ev, n, !f->tallied, &dup)) {
 		f->failed = 1;
 		return -1;
 	}
@@ -85,8 +86,11 @@ int ingest_file_skip(struct ingest_file *f, const struct evtx_skip *sk)
 static void not_evtx(struct ingest *in, const char *path, const char *why)
 {
 	in->t.files_not_evtx++;
-	if (in->n_reported++ < REPORT_MAX && !in->quiet)
-		fprintf(stderr, "evtx-index: skipping '%s': %s\n", path, why);
+	if (in->n_reported++ < REPORT_MAX && !in->quiet) {
+		struct text_escaped sp;
+		fprintf(stderr, "evtx-index: skipping '%s': %s\n", text_escape(&sp, path), why);
+		text_escaped_release(&sp);
+	}
 }
 
 int ingest_file_begin(struct ingest *in, struct ingest_file *f, const char *display_path, const char *sha,
@@ -123,7 +127,10 @@ int ingest_file_verify(struct ingest_file *f, const uint8_t *buf, int fd)
 			return 0;
 		map = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
-			fprintf(stderr, "evtx-index: warning: cannot verify '%s': %s\n", f->path, strerror(errno));
+			const char *err = strerror(errno);
+			struct text_escaped sp;
+			fprintf(stderr, "evtx-index: warning: cannot verify '%s': %s\n", text_escape(&sp, f->path), err);
+			text_escaped_release(&sp);
 			return 0;
 		}
 		buf = map;
@@ -143,16 +150,21 @@ int ingest_file_end(struct ingest_file *f, int rc, const struct evtx_file_info *
 	const char *status;
 
 	if (f->failed || rc == LIBEVTX_ENOMEM) {
-		if (rc == LIBEVTX_ENOMEM)
-			fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", f->path);
+		if (rc == LIBEVTX_ENOMEM) {
+			struct text_escaped sp;
+			fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", text_escape(&sp, f->path));
+			text_escaped_release(&sp);
+		}
 		store_file_rollback(in->store);
 		return -1;
 	}
 	if (rc == LIBEVTX_EOPEN) {
+		struct text_escaped sp;
 		status = "unreadable";
 		f->c.skipped += f->c.skipped == 0;
 		in->t.files_unreadable++;
-		fprintf(stderr, "evtx-index: warning: cannot decode '%s': %s\n", f->path, why);
+		fprintf(stderr, "evtx-index: warning: cannot decode '%s': %s\n", text_escape(&sp, f->path), why);
+		text_escaped_release(&sp);
 	} else {
 		status = f->c.skipped ? "partial" : "complete";
 		in->t.files_indexed++;
@@ -167,14 +179,6 @@ int ingest_file_end(struct ingest_file *f, int rc, const struct evtx_file_info *
 	return 0;
 }
 
-/* Deleted records in slack space: libevtx recovers them, after our live ones. */
-static int add_recovered(int rc, int rc2)
-{
-	if (rc == 0 && (rc2 == LIBEVTX_ENOMEM || rc2 == LIBEVTX_ESTOP))
-		return rc2;
-	return rc;
-}
-
 int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *buf, size_t len)
 {
 	char sha[HASH_SHA256_HEX_LEN];
@@ -185,24 +189,19 @@ int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *bu
 	int rc, known;
 
 	if (hash_sha256_hex(buf, len, sha)) {
-		fprintf(stderr, "evtx-index: error: cannot hash '%s'\n", display_path);
+		struct text_escaped sp;
+		fprintf(stderr, "evtx-index: error: cannot hash '%s'\n", text_escape(&sp, display_path));
+		text_escaped_release(&sp);
 		return -1;
 	}
 	if (ingest_file_begin(in, &f, display_path, sha, len, &known))
 		return -1;
 	if (known)
 		return 0;
-	if (in->decoder == INGEST_LIBEVTX) {
+	if (in->decoder == INGEST_LIBEVTX)
 		rc = evtx_libevtx_read(buf, len, &sink, &info, &why);
-	} else {
+	else
 		rc = evtx_decode_read(buf, len, &sink, &info, &why);
-		if (rc == 0) {
-			struct evtx_file_info ignored;
-			const char *why2 = NULL;
-			rc = add_recovered(rc, evtx_libevtx_read_some(buf, len, &sink, &ignored, &why2,
-								     LIBEVTX_RECOVERED));
-		}
-	}
 	if (rc == 0 && in->verify)
 		rc = ingest_file_verify(&f, buf, -1);
 	return ingest_file_end(&f, rc, &info, why);
@@ -211,17 +210,9 @@ int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *bu
 int ingest_decode_fd(enum ingest_decoder decoder, int fd, const char *path, uint64_t size,
 		     const struct evtx_sink *sink, struct evtx_file_info *info, const char **why)
 {
-	int rc;
-
 	if (decoder == INGEST_LIBEVTX)
 		return evtx_libevtx_read_fd(fd, path, size, sink, info, why, LIBEVTX_LIVE | LIBEVTX_RECOVERED);
-	rc = evtx_decode_fd(fd, size, sink, info, why);
-	if (rc == 0) {
-		struct evtx_file_info ignored;
-		const char *why2 = NULL;
-		rc = add_recovered(rc, evtx_libevtx_read_fd(fd, path, size, sink, &ignored, &why2, LIBEVTX_RECOVERED));
-	}
-	return rc;
+	return evtx_decode_fd(fd, size, sink, info, why);
 }
 
 int ingest_hash_fd(int fd, uint64_t size, char sha[HASH_SHA256_HEX_LEN])
@@ -261,7 +252,9 @@ fail:
 
 int ingest_read_error(struct ingest *in, const char *path, int err)
 {
-	fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", path, strerror(err));
+	struct text_escaped sp;
+	fprintf(stderr, "evtx-index: warning: cannot read '%s': %s\n", text_escape(&sp, path), strerror(err));
+	text_escaped_release(&sp);
 	in->t.files_unreadable++;
 	return store_rejected(in->store, path, strerror(err));
 }
@@ -359,8 +352,14 @@ static int on_problem(void *ctx, const char *path, enum container_problem what, 
 	struct ingest *in = ctx;
 	in->t.archive_problems++;
 	in->t.members += container_problem_is_member(what);
-	if (in->n_problems_reported++ < PROBLEMS_MAX)
-		fprintf(stderr, "evtx-index: warning: '%s': %s%s\n", path, reason, problem_hint(what, reason));
+	if (in->n_problems_reported++ < PROBLEMS_MAX) {
+		/* libarchive's reasons may quote a member name: escaped as well. */
+		struct text_escaped sp, sr;
+		fprintf(stderr, "evtx-index: warning: '%s': %s%s\n", text_escape(&sp, path), text_escape(&sr, reason),
+			problem_hint(what, reason));
+		text_escaped_release(&sp);
+		text_escaped_release(&sr);
+	}
 	return store_rejected(in->store, path, reason) ? SINK_FAILED : 0;
 }
 
@@ -369,8 +368,11 @@ static int ingest_container(struct ingest *in, const char *path, int fd, uint64_
 {
 	struct container_sink sink = { on_container, on_member, on_problem, in };
 	int rc = container_scan_fd(&in->limits, fd, size, path, &sink);
-	if (rc == -1)
-		fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", path);
+	if (rc == -1) {
+		struct text_escaped sp;
+		fprintf(stderr, "evtx-index: error: out of memory reading '%s'\n", text_escape(&sp, path));
+		text_escaped_release(&sp);
+	}
 	return rc < 0 ? -1 : 0;
 }
 
@@ -383,11 +385,14 @@ int ingest_path(struct ingest *in, const char *path, int explicit_arg)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		fprintf(stderr, "evtx-index: warning: cannot open '%s': %s\n", path, strerror(errno));
+		const char *err = strerror(errno);
+		struct text_escaped sp;
+		fprintf(stderr, "evtx-index: warning: cannot open '%s': %s\n", text_escape(&sp, path), err);
+		text_escaped_release(&sp);
 		if (fd >= 0)
 			close(fd);
 		in->t.files_unreadable++;
-		return store_rejected(in->store, path, strerror(errno));
+		return store_rejected(in->store, path, err);
 	}
 	if (st.st_size > 0)
 		n_sig = pread(fd, sig, sizeof(sig), 0);

@@ -28,7 +28,7 @@ enum ingest_decoder { INGEST_NATIVE = 0, INGEST_LIBEVTX };
 
 struct ingest {
 	struct store *store;
-	enum ingest_decoder decoder;	/* live records; recovered ones always come from libevtx */
+	enum ingest_decoder decoder;	/* live and recovered records */
 	int verify;		/* also decode with the other decoder and report disagreements */
 	struct ingest_totals t;
 	int quiet;
@@ -61,8 +61,8 @@ int ingest_sniff_fd(int fd, uint64_t size);
  * Touches no SQLite. Returns 0, or -1 with errno set. */
 int ingest_hash_fd(int fd, uint64_t size, char sha[HASH_SHA256_HEX_LEN]);
 
-/* Decodes the file with the chosen decoder, then (native decoder) adds libevtx's
- * recovered records; memory does not grow with the file. Touches no SQLite and
+/* Decodes the file, live and recovered records, with the chosen decoder; memory
+ * does not grow with the file. Touches no SQLite and
  * prints nothing; safe on any thread after evtx_libevtx_global_init(). Returns 0 or
  * a negative LIBEVTX_E* code (*why set on LIBEVTX_EOPEN). */
 int ingest_decode_fd(enum ingest_decoder decoder, int fd, const char *path, uint64_t size,
@@ -80,6 +80,7 @@ struct ingest_file {
 	struct store_file_counts c;
 	struct norm norm;
 	int failed;
+	int tallied;	/* the next event's coverage is already counted (store_coverage()) */
 };
 
 /* Looks the content up by SHA-256: when known, counts it and sets *known (nothing

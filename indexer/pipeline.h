@@ -3,9 +3,11 @@
  *
  * Workers take the files in walk order: each sniffs, hashes (pread) and decodes a
  * loose EVTX file, normalizes its records and queues them, strings copied, in
- * batches. The calling thread stores the files one after the other in walk order,
- * one transaction each, so the case database is the same for any number of
- * workers (row ids included). Queued bytes are capped: a worker that runs ahead
+ * batches. A big file (16 MB or more, native decoder) is split into runs of 32
+ * chunks that any worker decodes while one hashes the file. The calling thread
+ * stores the files one after the other in walk order, and a split file's parts in
+ * chunk order, so the case database is the same for any number of workers (row
+ * ids included). Queued bytes are capped: a worker that runs ahead
  * waits. A file that is not a loose EVTX file (containers, other files, files
  * that cannot be opened) is left to ingest_path() on the calling thread, in its
  * turn. --verify runs on the calling thread, on the file mapped. */

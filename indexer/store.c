@@ -6,6 +6,7 @@
 
 #include "actions.h"
 #include "convert.h"
+#include "db.h"
 #include "hostname.h"
 #include "store.h"
 
@@ -15,7 +16,7 @@
 struct coverage_acc {
 	int64_t host_id;
 	char channel[128];
-	uint64_t first, last, records, n_4688, n_4688_cmdline, n_sysmon1, n_service;
+	struct coverage_count c;
 };
 
 enum stmt_id {
@@ -81,12 +82,21 @@ struct service_slot {
 	char key[SERVICE_NAME_MAX], display[SERVICE_NAME_MAX];
 };
 
+/* Accounts repeat on nearly every record: recently stored (SID, name) pairs. */
+#define ACCOUNT_SLOTS 256
+#define ACCOUNT_TEXT_MAX 128
+struct account_slot {
+	int used;
+	char sid[ACCOUNT_TEXT_MAX], name[ACCOUNT_TEXT_MAX];
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	char last_host[256];
 	int64_t last_host_id;
 	struct service_slot services[SERVICE_SLOTS];
+	struct account_slot accounts[ACCOUNT_SLOTS];
 	struct coverage_acc cov[COVERAGE_MAX];
 	size_t n_cov;
 	struct actions *actions;
@@ -104,8 +114,7 @@ struct store {
 
 static int fail(struct store *s, const char *what)
 {
-	fprintf(stderr, "evtx-index: error: database: %s: %s\n", what, sqlite3_errmsg(s->db));
-	return -1;
+	return db_error("evtx-index", s->db, what);
 }
 
 static int exec(struct store *s, const char *sql)
@@ -311,6 +320,8 @@ static void forget_cached_ids(struct store *s)
 	s->last_host_id = 0;
 	for (size_t i = 0; i < SERVICE_SLOTS; i++)
 		s->services[i].id = 0;
+	for (size_t i = 0; i < ACCOUNT_SLOTS; i++)
+		s->accounts[i].used = 0;
 	s->n_cov = 0;
 }
 
@@ -345,9 +356,10 @@ static int flush_coverage(struct store *s)
 {
 	sqlite3_stmt *st = s->st[ST_COVERAGE];
 	for (size_t i = 0; i < s->n_cov; i++) {
-		struct coverage_acc *c = &s->cov[i];
-		sqlite3_bind_int64(st, 1, c->host_id);
-		bind_text(st, 2, c->channel);
+		const struct coverage_acc *a = &s->cov[i];
+		const struct coverage_count *c = &a->c;
+		sqlite3_bind_int64(st, 1, a->host_id);
+		bind_text(st, 2, a->channel);
 		sqlite3_bind_int64(st, 3, (int64_t)c->first);
 		sqlite3_bind_int64(st, 4, (int64_t)c->last);
 		sqlite3_bind_int64(st, 5, (int64_t)c->records);
@@ -425,23 +437,10 @@ static int host_id(struct store *s, const char *name, int64_t *out)
 	return 0;
 }
 
-static void tally_coverage(struct store *s, int64_t hid, const struct evtx_event *ev, const struct norm *n)
+void coverage_count_add(struct coverage_count *c, const struct evtx_event *ev, const struct norm *n)
 {
-	const char *ch = ev->channel ? ev->channel : "";
-	struct coverage_acc *c = NULL;
-	for (size_t i = 0; i < s->n_cov; i++)
-		if (s->cov[i].host_id == hid && !strcmp(s->cov[i].channel, ch)) {
-			c = &s->cov[i];
-			break;
-		}
-	if (!c) {
-		/* Past the cap, the last slot absorbs the rest (never more than a few per file). */
-		c = &s->cov[s->n_cov < COVERAGE_MAX ? s->n_cov++ : COVERAGE_MAX - 1];
-		memset(c, 0, sizeof(*c));
-		c->host_id = hid;
-		snprintf(c->channel, sizeof(c->channel), "%s", ch);
+	if (c->records == 0)
 		c->first = UINT64_MAX;
-	}
 	if (ev->time_created && ev->time_created < c->first)
 		c->first = ev->time_created;
 	if (ev->time_created > c->last)
@@ -457,6 +456,50 @@ static void tally_coverage(struct store *s, int64_t hid, const struct evtx_event
 	}
 }
 
+static struct coverage_acc *coverage_slot(struct store *s, int64_t hid, const char *channel)
+{
+	const char *ch = channel ? channel : "";
+	struct coverage_acc *c;
+	for (size_t i = 0; i < s->n_cov; i++)
+		if (s->cov[i].host_id == hid && !strcmp(s->cov[i].channel, ch))
+			return &s->cov[i];
+	/* Past the cap, the last slot absorbs the rest (never more than a few per file). */
+	c = &s->cov[s->n_cov < COVERAGE_MAX ? s->n_cov++ : COVERAGE_MAX - 1];
+	memset(c, 0, sizeof(*c));
+	c->host_id = hid;
+	snprintf(c->channel, sizeof(c->channel), "%s", ch);
+	return c;
+}
+
+static void coverage_merge(struct coverage_count *to, const struct coverage_count *from)
+{
+	if (from->records == 0)
+		return;
+	if (to->records == 0 || from->first < to->first)
+		to->first = from->first;
+	if (from->last > to->last)
+		to->last = from->last;
+	to->records += from->records;
+	to->n_4688 += from->n_4688;
+	to->n_4688_cmdline += from->n_4688_cmdline;
+	to->n_sysmon1 += from->n_sysmon1;
+	to->n_service += from->n_service;
+}
+
+int store_host(struct store *s, const char *computer)
+{
+	int64_t hid;
+	return host_id(s, computer ? computer : "", &hid);
+}
+
+int store_coverage(struct store *s, const char *computer, const char *channel, const struct coverage_count *c)
+{
+	int64_t hid;
+	if (host_id(s, computer ? computer : "", &hid))
+		return -1;
+	coverage_merge(&coverage_slot(s, hid, channel)->c, c);
+	return 0;
+}
 
 static void bind_process(sqlite3_stmt *st, int64_t hid, int64_t file_id, const struct evtx_event *ev,
 			 const struct norm_process *p)
@@ -539,13 +582,33 @@ static void bind_host_event(sqlite3_stmt *st, int64_t hid, int64_t file_id, cons
 	bind_chunk(st, 13, ev->chunk);
 }
 
+static uint32_t fnv1a(uint32_t h, const char *p)
+{
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
 static int learn_account(struct store *s, const char *sid, const char *name)
 {
+	struct account_slot *slot = NULL;
 	if (!sid || !name)
 		return 0;
+	if (strlen(sid) < ACCOUNT_TEXT_MAX && strlen(name) < ACCOUNT_TEXT_MAX) {
+		slot = &s->accounts[fnv1a(fnv1a(2166136261u, sid), name) % ACCOUNT_SLOTS];
+		if (slot->used && !strcmp(slot->sid, sid) && !strcmp(slot->name, name))
+			return 0;
+	}
 	bind_text(s->st[ST_ACCOUNT], 1, sid);
 	bind_text(s->st[ST_ACCOUNT], 2, name);
-	return run(s, ST_ACCOUNT);
+	if (run(s, ST_ACCOUNT))
+		return -1;
+	if (slot) {
+		slot->used = 1;
+		strcpy(slot->sid, sid);
+		strcpy(slot->name, name);
+	}
+	return 0;
 }
 
 /* The record is already stored: note where else it was seen. */
@@ -574,13 +637,9 @@ static int service_id(struct store *s, const struct norm_service *v, int64_t *ou
 {
 	const char *key = v->service_name ? v->service_name : "";
 	const char *display = v->display_name ? v->display_name : "";
-	uint32_t h = 2166136261u;
+	uint32_t h = fnv1a(fnv1a(2166136261u, key), display);
 	struct service_slot *slot = NULL;
 
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	for (const char *p = display; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
 	if (strlen(key) < SERVICE_NAME_MAX && strlen(display) < SERVICE_NAME_MAX) {
 		slot = &s->services[h % SERVICE_SLOTS];
 		if (slot->id && !strcmp(slot->key, key) && !strcmp(slot->display, display)) {
@@ -604,7 +663,8 @@ static int service_id(struct store *s, const struct norm_service *v, int64_t *ou
 	return 0;
 }
 
-int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, const struct norm *n, int *dup)
+int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, const struct norm *n, int tally,
+		int *dup)
 {
 	int64_t hid;
 	int ins, find;
@@ -613,7 +673,8 @@ int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, c
 	*dup = 0;
 	if (host_id(s, ev->computer ? ev->computer : "", &hid))
 		return -1;
-	tally_coverage(s, hid, ev, n);
+	if (tally)
+		coverage_count_add(&coverage_slot(s, hid, ev->channel)->c, ev, n);
 	if (n->kind == NORM_NONE)
 		return 0;
 	if (n->kind == NORM_PROCESS) {

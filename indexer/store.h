@@ -57,11 +57,26 @@ void store_file_rollback(struct store *s);
 /* Commits the open group, if any. Call before the end of a run. Returns 0 or -1. */
 int store_flush(struct store *s);
 
-/* Stores a decoded record's row. *dup is set when the same record (host, channel,
- * record id, time) was already stored, from this or another file; the sighting is
- * kept. Also tallies the record into the coverage of its host and channel.
- * Returns 0 or -1. */
-int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, const struct norm *n, int *dup);
+/* A file's records of one host and channel, as the coverage table counts them. */
+struct coverage_count {
+	uint64_t first, last;	/* TimeCreated range (first is meaningless while records is 0) */
+	uint64_t records, n_4688, n_4688_cmdline, n_sysmon1, n_service;
+};
+
+/* Counts one record into c. */
+void coverage_count_add(struct coverage_count *c, const struct evtx_event *ev, const struct norm *n);
+
+/* Stores a decoded record's row (none for NORM_NONE; its host row in any case).
+ * *dup is set when the same record (host, channel, record id, time) was already
+ * stored, from this or another file; the sighting is kept. With tally, also
+ * counts the record into the coverage of its host and channel (otherwise the
+ * caller counts it and hands the counts to store_coverage()). Returns 0 or -1. */
+int store_event(struct store *s, int64_t file_id, const struct evtx_event *ev, const struct norm *n, int tally,
+		int *dup);
+/* The host row of a computer name (NULL: ''), created at first sight. Returns 0 or -1. */
+int store_host(struct store *s, const char *computer);
+/* Adds counts made by the caller to the open file's coverage. Returns 0 or -1. */
+int store_coverage(struct store *s, const char *computer, const char *channel, const struct coverage_count *c);
 int store_skip(struct store *s, int64_t file_id, const struct evtx_skip *sk);
 /* Records a path that was not indexed (not EVTX, unreadable) and why. */
 int store_rejected(struct store *s, const char *path, const char *reason);

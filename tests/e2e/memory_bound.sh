@@ -16,35 +16,7 @@ make_case
 src=$(find "$TMP/case" -name Security.evtx | sort | head -n 1)
 [ -n "$src" ] || fail "the generated case has no Security.evtx"
 # Builds big.evtx and prints how many live records it holds.
-want=$($PY - "$src" "$TMP/big.evtx" "$MB" <<'PY'
-import struct, sys, zlib
-src, dst, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
-data = open(src, 'rb').read()
-head, chunks, n = data[:4096], [], 0
-for off in range(4096, len(data) - 65535, 65536):
-    c = data[off:off + 65536]
-    if c[:8] != b'ElfChnk\0':
-        continue
-    first, last = struct.unpack_from('<QQ', c, 8)
-    chunks.append(c)
-    n += last - first + 1
-body = b''.join(chunks)
-copies = (mb * 1048576 - 4096) // len(body) + 1
-# The header counts every chunk (as Windows would), so none is read as recovered.
-n_chunks = len(chunks) * copies
-assert n_chunks < 65536
-head = bytearray(head)
-struct.pack_into('<QQ', head, 8, 0, n_chunks - 1)
-struct.pack_into('<H', head, 42, n_chunks)
-struct.pack_into('<I', head, 124, zlib.crc32(bytes(head[:120])))
-head = bytes(head)
-with open(dst, 'wb') as f:
-    f.write(head)
-    for _ in range(copies):
-        f.write(body)
-print(n * copies)
-PY
-) || fail "cannot build the large file"
+want=$($PY "$ROOT/tests/bench/big_evtx.py" "$TMP/big.evtx" "$MB" "$src") || fail "cannot build the large file"
 size=$(stat -c %s "$TMP/big.evtx")
 [ "$size" -ge $((MB * 1048576)) ] || fail "big.evtx is only $size bytes"
 /usr/bin/time -f %M -o "$TMP/rss" "$BIN/evtx-index" -q "$TMP/c.db" "$TMP/big.evtx"; rc=$?

@@ -58,7 +58,7 @@ static int64_t add_file(struct store *s, const char *sha, const char *path, cons
 		struct norm nm;
 		int dup = 0;
 		normalize_event(&evs[i], &nm);
-		CHECK_INT(store_event(s, id, &evs[i], &nm, &dup), 0);
+		CHECK_INT(store_event(s, id, &evs[i], &nm, 1, &dup), 0);
 		c.n_duplicates += (uint64_t)dup;
 		c.records++;
 	}
