@@ -196,6 +196,7 @@ struct binxml {
 	uint64_t event_record_id, time_created;
 	uint32_t event_id, version;
 	int have_id;
+	int (*want_data)(uint32_t event_id);	/* NULL: every record's data is rendered */
 };
 
 #define TRY(expr) do { int rc_ = (expr); if (rc_) return rc_; } while (0)
@@ -331,6 +332,11 @@ void binxml_free(struct binxml *bx)
 	free(bx->field_refs);
 	free(bx->fields);
 	free(bx);
+}
+
+void binxml_want_data(struct binxml *bx, int (*want)(uint32_t event_id))
+{
+	bx->want_data = want;
 }
 
 void binxml_strict(struct binxml *bx, int on)
@@ -900,6 +906,9 @@ static int interesting(const struct binxml *bx, uint16_t m)
 {
 	switch (bx->sec) {
 	case SEC_NONE:
+		/* System comes first: once the event id is known, data nobody wants is skipped. */
+		if (bx->want_data && bx->have_id && !bx->want_data(bx->event_id))
+			return (m & BIT(NAME_SYSTEM)) != 0;
 		return (m & MASK_SECTIONS) != 0;
 	case SEC_SYSTEM:
 		return (m & MASK_SYSTEM_WANTED) != 0;

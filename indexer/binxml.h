@@ -71,6 +71,11 @@ void binxml_free(struct binxml *bx);
  * chunk are not read again. */
 void binxml_strict(struct binxml *bx, int on);
 
+/* With want set, the EventData or UserData of a record whose EventID (in System,
+ * which comes first) want() declines is stepped over: the event has no fields and
+ * no binary. NULL (after binxml_new()) renders every record whole. */
+void binxml_want_data(struct binxml *bx, int (*want)(uint32_t event_id));
+
 /* Starts a chunk: chunk[0..len) stays owned by the caller and must stay unchanged
  * while its records are decoded. Forgets the names and templates of the last one. */
 void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len);

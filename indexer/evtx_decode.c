@@ -277,6 +277,7 @@ int evtx_decode_read(const uint8_t *buf, size_t len, const struct evtx_sink *sin
 		return rc;
 	if (binxml_new(&d.bx))
 		return EVTX_DECODE_ENOMEM;
+	binxml_want_data(d.bx, sink->wants_data);
 	for (size_t off = EVTX_FILE_HEADER_BLOCK_SIZE; off < len && rc == 0; off += EVTX_CHUNK_SIZE, d.chunk++)
 		rc = decode_slot(&d, buf + off, len - off < EVTX_CHUNK_SIZE ? len - off : EVTX_CHUNK_SIZE);
 	binxml_free(d.bx);
@@ -305,6 +306,8 @@ int evtx_decode_fd_chunks(int fd, uint64_t size, uint32_t first_chunk, uint32_t 
 	rc = file_header(buf, (size_t)n, size, info, why);
 	if (rc == 0 && binxml_new(&d.bx))
 		rc = EVTX_DECODE_ENOMEM;
+	if (rc == 0)
+		binxml_want_data(d.bx, sink->wants_data);
 	for (uint64_t k = first_chunk; k < end_chunk && rc == 0; k++, d.chunk++) {
 		uint64_t off = EVTX_FILE_HEADER_BLOCK_SIZE + k * EVTX_CHUNK_SIZE;
 		size_t slot;

@@ -184,7 +184,7 @@ int ingest_buffer(struct ingest *in, const char *display_path, const uint8_t *bu
 	char sha[HASH_SHA256_HEX_LEN];
 	struct ingest_file f;
 	struct evtx_file_info info;
-	struct evtx_sink sink = { on_event, on_skip, &f };
+	struct evtx_sink sink = { on_event, on_skip, &f, normalize_wants_data };
 	const char *why = NULL;
 	int rc, known;
 
@@ -265,7 +265,7 @@ static int ingest_loose(struct ingest *in, const char *path, int fd, uint64_t si
 	char sha[HASH_SHA256_HEX_LEN];
 	struct ingest_file f;
 	struct evtx_file_info info;
-	struct evtx_sink sink = { on_event, on_skip, &f };
+	struct evtx_sink sink = { on_event, on_skip, &f, normalize_wants_data };
 	const char *why = NULL;
 	int rc, known;
 

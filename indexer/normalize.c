@@ -217,6 +217,18 @@ static void host_event(const struct evtx_event *ev, struct norm_host *h)
 	}
 }
 
+/* Every event id normalize_event() looks at, whatever the provider. */
+int normalize_wants_data(uint32_t event_id)
+{
+	switch (event_id) {
+	case 1: case 12: case 13: case 104: case 1074: case 1100: case 1102: case 4688: case 4697:
+	case 6005: case 6006: case 6008: case 7036: case 7040: case 7045:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out)
 {
 	const char *prov = ev->provider ? ev->provider : "";

@@ -58,6 +58,9 @@ struct norm {
 	struct norm_host h;
 };
 
+/* 0 for an event id no kind above is made of (its EventData is not needed). */
+int normalize_wants_data(uint32_t event_id);
+
 /* Classifies ev and fills out; NULL strings mean "absent". Strings point into ev
  * or into out, valid while both are. Returns the kind (NORM_NONE for other events). */
 enum norm_kind normalize_event(const struct evtx_event *ev, struct norm *out);

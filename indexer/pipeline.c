@@ -429,7 +429,7 @@ static void run_part(struct pipeline *pl, size_t index, uint32_t p)
 {
 	struct job *job = &pl->jobs[index];
 	struct producer pr = { .pl = pl, .job = job, .index = index, .part = p };
-	struct evtx_sink sink = { produce_event, produce_skip, &pr };
+	struct evtx_sink sink = { produce_event, produce_skip, &pr, normalize_wants_data };
 	struct evtx_file_info info;
 	const char *why = NULL;
 	int rc = 0, cancel;
@@ -472,7 +472,7 @@ static void run_job(struct pipeline *pl, size_t index)
 {
 	struct job *job = &pl->jobs[index];
 	struct producer pr = { .pl = pl, .job = job, .index = index };
-	struct evtx_sink sink = { produce_event, produce_skip, &pr };
+	struct evtx_sink sink = { produce_event, produce_skip, &pr, normalize_wants_data };
 	struct evtx_file_info info;
 	enum job_kind kind = JOB_OTHER;
 	const char *why = NULL;

@@ -110,7 +110,7 @@ long verify_buffer(const char *display_path, const uint8_t *buf, size_t len, FIL
 	struct vlist ours = { 0 }, theirs = { 0 };
 	struct text_escaped shown;
 	const char *path;
-	struct evtx_sink s1 = { collect, NULL, &ours }, s2 = { collect, NULL, &theirs };
+	struct evtx_sink s1 = { collect, NULL, &ours, NULL }, s2 = { collect, NULL, &theirs, NULL };
 	struct evtx_file_info info;
 	const char *why = NULL;
 	long n = 0;

@@ -58,6 +58,10 @@ struct evtx_sink {
 	int (*event)(void *ctx, const struct evtx_event *ev);
 	int (*skip)(void *ctx, const struct evtx_skip *sk);
 	void *ctx;
+	/* Optional: called with a record's event id; when it returns 0, a decoder may
+	 * leave out the record's EventData/UserData (no fields, no binary). NULL: all
+	 * records are rendered whole. */
+	int (*wants_data)(uint32_t event_id);
 };
 
 /* Looks up a field by name (case-sensitive, as Windows writes them); NULL if absent. */

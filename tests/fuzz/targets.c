@@ -94,7 +94,7 @@ static size_t fuzz_decode_fd(const uint8_t *data, size_t len, const struct evtx_
 int fuzz_target_evtx_decode(const uint8_t *data, size_t len)
 {
 	size_t sum = 0;
-	struct evtx_sink sink = { fuzz_on_event, fuzz_on_skip, &sum };
+	struct evtx_sink sink = { fuzz_on_event, fuzz_on_skip, &sum, NULL };
 	struct evtx_file_info info;
 	const char *why = NULL;
 
@@ -108,7 +108,7 @@ int fuzz_target_libevtx(const uint8_t *data, size_t len)
 {
 	static int inited;
 	size_t sum = 0;
-	struct evtx_sink sink = { fuzz_on_event, fuzz_on_skip, &sum };
+	struct evtx_sink sink = { fuzz_on_event, fuzz_on_skip, &sum, NULL };
 	struct evtx_file_info info;
 	const char *why = NULL;
 	char path[64];

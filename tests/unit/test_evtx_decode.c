@@ -429,7 +429,7 @@ static struct evtx_file_info info;
 
 static int decode_with(size_t len, int libevtx)
 {
-	struct evtx_sink sink = { on_event, on_skip, &got };
+	struct evtx_sink sink = { on_event, on_skip, &got, NULL };
 	const char *why = NULL;
 	int stop = got.stop_after;
 	memset(&got, 0, sizeof(got));
@@ -444,7 +444,7 @@ static struct got got_fd;
  * whole file (whole), and chunk counters that add up to its own. */
 static void decode_ranges(int fd, size_t len, const struct got *whole, const struct evtx_file_info *whole_info)
 {
-	struct evtx_sink sink = { on_event, on_skip, &got };
+	struct evtx_sink sink = { on_event, on_skip, &got, NULL };
 	uint32_t slots = len > EVTX_FILE_HEADER_BLOCK_SIZE
 				 ? (uint32_t)((len - EVTX_FILE_HEADER_BLOCK_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE)
 				 : 0;
@@ -480,7 +480,7 @@ static void decode_ranges(int fd, size_t len, const struct got *whole, const str
  * and file facts. */
 static int decode(size_t len)
 {
-	struct evtx_sink sink = { on_event, on_skip, &got };
+	struct evtx_sink sink = { on_event, on_skip, &got, NULL };
 	struct evtx_file_info info_fd;
 	const char *why = NULL;
 	int rc = decode_with(len, 0), rc_fd = -1;
@@ -981,7 +981,7 @@ static void test_libevtx_differs(void)
 
 static void test_not_evtx(void)
 {
-	struct evtx_sink sink = { on_event, on_skip, &got };
+	struct evtx_sink sink = { on_event, on_skip, &got, NULL };
 	const char *why = NULL;
 	static const uint8_t junk[16] = "/some/link/path";
 	CHECK_INT(evtx_decode_read(junk, sizeof(junk), &sink, &info, &why), EVTX_DECODE_EOPEN);
