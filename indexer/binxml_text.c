@@ -323,7 +323,13 @@ static int put_sid(struct binxml_text *t, const uint8_t *p, size_t n)
 		return 1;
 	for (int i = 0; i < 6; i++)
 		a = a << 8 | auth[i];
-	int rc = a >> 32 ? put_formatted(t, "S-%u-0x%012" PRIx64, rev, a) : put_formatted(t, "S-%u-%" PRIu64, rev, a);
+	int rc = binxml_text_append(t, "S-", 2);
+	if (rc == 0)
+		rc = put_unsigned(t, rev);
+	if (rc == 0)
+		rc = binxml_text_append(t, "-", 1);
+	if (rc == 0)
+		rc = a >> 32 ? put_hex_fixed(t, a, 12) : put_unsigned(t, a);
 	for (unsigned i = 0; i < count && rc == 0; i++) {
 		uint32_t sub = 0;
 		(void)reader_u32(&r, &sub);	/* the room was checked above */

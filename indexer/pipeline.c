@@ -11,6 +11,8 @@
 #include "evtx_decode.h"
 #include "evtx_format.h"
 #include "evtx_libevtx.h"
+#include "fileio.h"
+#include "hash.h"
 #include "pipeline.h"
 #include "store.h"
 
@@ -84,6 +86,10 @@ struct job {
 	int fd;			/* split: shared by the parts, closed by the last user */
 	uint32_t users;		/* split: parts not finished, plus the hashing worker */
 };
+
+/* Files up to WHOLE_MAX bytes are read once into a worker's buffer, hashed and
+ * decoded there; larger ones are read twice (hash, then decode) a piece at a time. */
+#define WHOLE_MAX ((size_t)2 << 20)
 
 /* Files of at least SPLIT_MIN bytes are decoded PART_CHUNKS chunks at a time. */
 #define PART_CHUNKS 32u
@@ -468,7 +474,7 @@ static uint32_t split(struct pipeline *pl, struct job *job, int fd, uint64_t siz
 
 /* Sniffs, hashes and decodes one file (no SQLite, no printing). A split file is
  * only sniffed and hashed here; its parts go to run_part(). */
-static void run_job(struct pipeline *pl, size_t index)
+static void run_job(struct pipeline *pl, size_t index, uint8_t *whole)
 {
 	struct job *job = &pl->jobs[index];
 	struct producer pr = { .pl = pl, .job = job, .index = index };
@@ -479,6 +485,8 @@ static void run_job(struct pipeline *pl, size_t index)
 	char sha[HASH_SHA256_HEX_LEN];
 	struct stat st;
 	uint32_t n_parts = 1;
+	uint64_t size;
+	const uint8_t *data = NULL;	/* the whole file, read into `whole` */
 	int fd, rc = 0, err = 0, known = 0;
 
 	memset(&info, 0, sizeof(info));
@@ -497,7 +505,22 @@ static void run_job(struct pipeline *pl, size_t index)
 	pthread_cond_broadcast(&pl->to_workers);
 	pthread_mutex_unlock(&pl->mu);
 
-	if (kind == JOB_EVTX && ingest_hash_fd(fd, (uint64_t)st.st_size, sha) != 0) {
+	size = kind == JOB_EVTX ? (uint64_t)st.st_size : 0;
+	if (kind == JOB_EVTX && n_parts == 1 && pl->decoder == INGEST_NATIVE && whole && size <= WHOLE_MAX) {
+		/* Read once, hashed and decoded from memory; a file that shrank since
+		 * fstat() is taken as it now is. */
+		ssize_t n = fileio_read_full(fd, whole, (size_t)size, 0);
+		if (n < 0) {
+			kind = JOB_UNREADABLE;
+			err = errno;
+		} else if (hash_sha256_hex(whole, (size_t)n, sha)) {
+			kind = JOB_UNREADABLE;
+			err = ENOMEM;
+		} else {
+			size = (uint64_t)n;
+			data = whole;
+		}
+	} else if (kind == JOB_EVTX && ingest_hash_fd(fd, size, sha) != 0) {
 		kind = JOB_UNREADABLE;
 		err = errno;
 	}
@@ -507,7 +530,7 @@ static void run_job(struct pipeline *pl, size_t index)
 	job->kind = kind;
 	job->err = err;
 	if (kind == JOB_EVTX) {
-		job->size = (uint64_t)st.st_size;
+		job->size = size;
 		memcpy(job->sha, sha, sizeof(sha));
 	}
 	/* The parts of a file already in the case, or unreadable, are not decoded. */
@@ -525,7 +548,10 @@ static void run_job(struct pipeline *pl, size_t index)
 	pthread_mutex_unlock(&pl->mu);
 
 	if (kind == JOB_EVTX && !known) {
-		rc = ingest_decode_fd(pl->decoder, fd, job->path, (uint64_t)st.st_size, &sink, &info, &why);
+		if (data)
+			rc = evtx_decode_read(data, (size_t)size, &sink, &info, &why);
+		else
+			rc = ingest_decode_fd(pl->decoder, fd, job->path, size, &sink, &info, &why);
 		rc = finish(&pr, rc);
 	}
 	free(pr.cur);
@@ -539,6 +565,8 @@ static void run_job(struct pipeline *pl, size_t index)
 static void *worker(void *arg)
 {
 	struct pipeline *pl = arg;
+	uint8_t *whole = malloc(WHOLE_MAX);	/* NULL: every file is read twice, with pread */
+
 	for (;;) {
 		size_t i;
 		pthread_mutex_lock(&pl->mu);
@@ -546,6 +574,7 @@ static void *worker(void *arg)
 			pthread_cond_wait(&pl->to_workers, &pl->mu);
 		if (pl->stop) {
 			pthread_mutex_unlock(&pl->mu);
+			free(whole);
 			return NULL;
 		}
 		if (pl->splitting != NONE) {
@@ -560,12 +589,13 @@ static void *worker(void *arg)
 		}
 		if (pl->next == pl->n_jobs) {
 			pthread_mutex_unlock(&pl->mu);
+			free(whole);
 			return NULL;
 		}
 		i = pl->next++;
 		pl->sniffing++;
 		pthread_mutex_unlock(&pl->mu);
-		run_job(pl, i);
+		run_job(pl, i, whole);
 	}
 }
 
