@@ -4,7 +4,14 @@
  * temp file), or on a libbfio file handle. When libevtx refuses the file because
  * of a bad chunk header, a private copy with the bad chunk slots zeroed is opened
  * instead and every zeroed slot is reported as skipped. Records libevtx cannot
- * render are skipped and reported; recovered (deleted/stale) records are passed on with recovered=1. */
+ * render are skipped and reported; recovered (deleted/stale) records are passed on with recovered=1.
+ *
+ * Before libevtx reads any record, every chunk is walked as libevtx walks it, and
+ * binary XML that libevtx 20181227 cannot read safely (a template instance that
+ * claims more values than its record or chunk holds: SECURITY.md) is kept from it
+ * in a private copy; each record so kept is reported as skipped with a reason that
+ * starts "kept from libevtx". A file where that would mean changing bytes libevtx
+ * reads on opening is refused (LIBEVTX_EOPEN). */
 #ifndef EVTX_LIBEVTX_H
 #define EVTX_LIBEVTX_H
 
@@ -39,14 +46,15 @@ int evtx_libevtx_read_some(const uint8_t *buf, size_t len, const struct evtx_sin
 
 /* As evtx_libevtx_read_some(), for the first `size` bytes of the open file fd,
  * found at path: libevtx reads the file through a libbfio file handle, so it is
- * never mapped whole. A file that ends inside a chunk, or whose chunk headers
- * libevtx refuses (to be zeroed in a private copy), is mapped and read as in
- * memory instead. With LIBEVTX_RECOVERED alone, each chunk is opened on its own
- * behind a copy of the file header (libevtx's memory grows with the records of
- * what it opens): the same recovered records, in the same order, in memory that
- * does not grow with the file, and each event and skip carries the index of its
- * chunk (elsewhere libevtx records carry EVENT_NO_CHUNK). fd stays owned by the
- * caller. */
+ * never mapped whole, after the file has been checked a chunk at a time. A file
+ * that ends inside a chunk, whose chunk headers libevtx refuses (to be zeroed), or
+ * that holds anything to keep from libevtx, is mapped privately (pages changed are
+ * copied, never written back) and read as in memory instead. With
+ * LIBEVTX_RECOVERED alone, each chunk is opened on its own behind a copy of the
+ * file header (libevtx's memory grows with the records of what it opens): the
+ * same recovered records, in the same order, in memory that does not grow with the
+ * file, and each event and skip carries the index of its chunk (elsewhere libevtx
+ * records carry EVENT_NO_CHUNK). fd stays owned by the caller. */
 int evtx_libevtx_read_fd(int fd, const char *path, uint64_t size, const struct evtx_sink *sink,
 			 struct evtx_file_info *info, const char **why, unsigned what);
 

@@ -1,9 +1,9 @@
 /* test_fuzz_replay.c: replays the saved fuzz inputs (tests/fuzz/regress/<harness>/)
  * through the same entry points as the libFuzzer harnesses (tests/fuzz/targets.c),
  * then a set of hostile inputs made here: damaged EVTX files and chunks built from a
- * file written by samples/evtx_writer.c (some also through libevtx), broken archives
- * and command lines. A bug shows as a crash or a sanitizer report (make
- * SANITIZE=address,undefined test). */
+ * file written by samples/evtx_writer.c (some also through libevtx, and records that
+ * the libevtx wrapper must keep from libevtx), broken archives and command lines. A
+ * bug shows as a crash or a sanitizer report (make SANITIZE=address,undefined test). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -171,6 +171,12 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* Chunk offset of record n (from 0) of the chunk at c, or 0 when it has fewer. */
 static size_t record_at(const uint8_t *c, unsigned n)
 {
@@ -321,6 +327,214 @@ static void hostile_evtx(void)
 	free(img);
 }
 
+/* ---- records the libevtx wrapper keeps from libevtx (indexer/evtx_libevtx.c) ---- */
+
+struct tally {
+	size_t events, recovered, skips;
+	size_t kept;			/* skips whose reason says the record was kept from libevtx */
+	uint64_t kept_number;		/* the last of those */
+	int kept_recovered;
+	uint32_t kept_chunk;
+	char kept_reason[160];
+};
+
+static int tally_event(void *ctx, const struct evtx_event *ev)
+{
+	struct tally *t = ctx;
+	t->events++;
+	t->recovered += ev->recovered != 0;
+	return 0;
+}
+
+static int tally_skip(void *ctx, const struct evtx_skip *sk)
+{
+	struct tally *t = ctx;
+	t->skips++;
+	if (strstr(sk->reason, "kept from libevtx")) {
+		t->kept++;
+		t->kept_number = sk->record_number;
+		t->kept_recovered = sk->recovered;
+		t->kept_chunk = sk->chunk;
+		snprintf(t->kept_reason, sizeof(t->kept_reason), "%s", sk->reason);
+	}
+	return 0;
+}
+
+/* img through the wrapper: in memory, or as a file (libbfio's file handle, or a
+ * private mapping when something is to be kept from libevtx). */
+static void libevtx_tally(const uint8_t *img, size_t len, unsigned what, int by_fd, struct tally *t)
+{
+	struct evtx_sink sink = { tally_event, tally_skip, t, NULL };
+	struct evtx_file_info info;
+	const char *why = NULL;
+	char path[64];
+	int fd;
+
+	memset(t, 0, sizeof(*t));
+	if (!by_fd) {
+		CHECK_INT(evtx_libevtx_read_some(img, len, &sink, &info, &why, what), 0);
+		return;
+	}
+	fd = fuzz_memfd(img, len);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	CHECK_INT(evtx_libevtx_read_fd(fd, path, len, &sink, &info, &why, what), 0);
+	close(fd);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* Chunk offset of the value count of the template instance at chunk offset at. */
+static size_t count_offset(const uint8_t *c, size_t at)
+{
+	size_t v = at + EVTX_TEMPLATE_INSTANCE_SIZE;
+	if (get32(c + at + 6) == v)
+		v += EVTX_TEMPLATE_DEF_HEADER_SIZE + get32(c + v + EVTX_TEMPLATE_DEF_DATA_SIZE);
+	return v;
+}
+
+/* Chunk offset of "net stop" (UTF-16LE) in the record at r, or 0. */
+static size_t net_stop_at(const uint8_t *c, size_t r)
+{
+	static const uint8_t pat[] = { 'n', 0, 'e', 0, 't', 0, ' ', 0, 's', 0, 't', 0, 'o', 0, 'p', 0 };
+	for (size_t p = r; p + sizeof(pat) <= r + get32(c + r + EVTX_REC_SIZE); p++)
+		if (memcmp(c + p, pat, sizeof(pat)) == 0)
+			return p;
+	return 0;
+}
+
+/* Writes at chunk offset at a template instance whose definition is elsewhere (at
+ * 512) and whose count, 2^30 + 1, makes libfwevt's count x 4 wrap to 4. */
+static void plant_instance(uint8_t *c, size_t at)
+{
+	c[at] = EVTX_TOKEN_TEMPLATE_INSTANCE;
+	c[at + 1] = EVTX_TEMPLATE_INSTANCE_VERSION;
+	put32(c + at + 2, 0);
+	put32(c + at + 6, EVTX_CHUNK_HEADER_SIZE);
+	put32(c + at + EVTX_TEMPLATE_INSTANCE_SIZE, 0x40000001u);
+}
+
+/* Checks that img loses exactly the record at chunk offset r of chunk ck to the
+ * wrapper, with a reason holding `why`, through every path, and nothing else. */
+static void expect_kept(const uint8_t *img, size_t len, const struct tally *base, size_t ck, size_t r,
+			int recovered, const char *why)
+{
+	const uint8_t *c = img + EVTX_FILE_HEADER_BLOCK_SIZE + ck * EVTX_CHUNK_SIZE;
+	uint64_t number = get64(c + r + EVTX_REC_NUMBER);
+	struct tally t;
+
+	for (int by_fd = 0; by_fd < 2; by_fd++) {
+		libevtx_tally(img, len, LIBEVTX_LIVE | LIBEVTX_RECOVERED, by_fd, &t);
+		CHECK_INT(t.events, base->events - !recovered);
+		CHECK_INT(t.recovered, base->recovered);
+		CHECK_INT(t.skips, base->skips + 1);
+		CHECK_INT(t.kept, 1);
+		CHECK_INT(t.kept_number, number);
+		CHECK_INT(t.kept_recovered, recovered);
+		CHECK(strstr(t.kept_reason, why) != NULL);
+	}
+	if (recovered) {
+		/* chunk by chunk, each behind a copy of the header */
+		libevtx_tally(img, len, LIBEVTX_RECOVERED, 1, &t);
+		CHECK_INT(t.kept, 1);
+		CHECK_INT(t.kept_number, number);
+		CHECK_INT(t.kept_chunk, ck);
+		CHECK(strstr(t.kept_reason, why) != NULL);
+	}
+}
+
+static void hostile_libevtx_guard(void)
+{
+	const size_t ck = good_len / EVTX_CHUNK_SIZE - 1;	/* the last chunk */
+	uint8_t *img = malloc(good_len);
+	uint8_t *c0, *cl;
+	size_t r1, r2, r3, p, at, count_at, free_off;
+	struct tally base;
+
+	CHECK(img != NULL);
+	if (!img)
+		return;
+	memcpy(img, good, good_len);
+	c0 = img + EVTX_FILE_HEADER_BLOCK_SIZE;
+	cl = c0 + ck * EVTX_CHUNK_SIZE;
+	libevtx_tally(img, good_len, LIBEVTX_LIVE | LIBEVTX_RECOVERED, 0, &base);
+	CHECK(base.events >= 400);
+	CHECK_INT(base.kept, 0);
+	r1 = record_at(c0, 1);
+	r2 = record_at(c0, 2);
+	r3 = record_at(c0, 3);
+	CHECK(r1 && r2 && r3);
+	if (!r1 || !r2 || !r3) {
+		free(img);
+		return;
+	}
+#define FRESH() memcpy(img, good, good_len)
+
+	/* a live record whose template instance claims 2^30 + 1 values */
+	FRESH();
+	count_at = count_offset(c0, r1 + EVTX_RECORD_HEADER_SIZE + EVTX_FRAGMENT_HEADER_SIZE);
+	put32(c0 + count_at, 0x40000001u);
+	expect_kept(img, good_len, &base, 0, r1, 0, "runs past its record");
+	CHECK_INT(fuzz_target_libevtx(img, good_len), 0);
+
+	/* the same, as a value of type binary XML in another record */
+	FRESH();
+	p = net_stop_at(c0, r2);
+	CHECK(p != 0);
+	if (p) {
+		size_t desc, start, n;
+		at = r2 + EVTX_RECORD_HEADER_SIZE + EVTX_FRAGMENT_HEADER_SIZE;
+		count_at = count_offset(c0, at);
+		n = get32(c0 + count_at);
+		desc = count_at + 4;
+		start = desc + n * EVTX_VALUE_DESCRIPTOR_SIZE;
+		for (size_t i = 0; i < n; i++) {
+			size_t size = (size_t)c0[desc + 4 * i] | (size_t)c0[desc + 4 * i + 1] << 8;
+			if (p >= start && p < start + size) {
+				c0[desc + 4 * i + 2] = EVTX_VALUE_BINXML;
+				plant_instance(c0, start);
+				break;
+			}
+			start += size;
+		}
+		expect_kept(img, good_len, &base, 0, r2, 0, "runs past its record");
+		CHECK_INT(fuzz_target_libevtx(img, good_len), 0);
+	}
+
+	/* the same bytes inside a string value: libfwevt reads them as text there, but
+	 * other binary XML could lead it to them */
+	FRESH();
+	p = net_stop_at(c0, r3);
+	CHECK(p != 0);
+	if (p) {
+		plant_instance(c0, p);
+		expect_kept(img, good_len, &base, 0, r3, 0, "runs past its chunk");
+		CHECK_INT(fuzz_target_libevtx(img, good_len), 0);
+	}
+
+	/* a deleted record past the free space of the last chunk, claiming 2^30 + 1 values */
+	FRESH();
+	r1 = record_at(cl, 1);
+	free_off = get32(cl + EVTX_CH_FREE_SPACE_OFFSET);
+	CHECK(r1 != 0 && free_off + 64 + get32(cl + r1 + EVTX_REC_SIZE) <= EVTX_CHUNK_SIZE);
+	if (r1 && free_off + 64 + get32(cl + r1 + EVTX_REC_SIZE) <= EVTX_CHUNK_SIZE) {
+		at = free_off + 64;
+		memcpy(cl + at, cl + r1, get32(cl + r1 + EVTX_REC_SIZE));
+		put64(cl + at + EVTX_REC_NUMBER, 999999);
+		count_at = count_offset(cl, at + EVTX_RECORD_HEADER_SIZE + EVTX_FRAGMENT_HEADER_SIZE);
+		put32(cl + count_at, 0x40000001u);
+		expect_kept(img, good_len, &base, ck, at, 1, "runs past its record");
+		CHECK_INT(fuzz_target_libevtx(img, good_len), 0);
+	}
+#undef FRESH
+	free(img);
+}
+
 static void hostile_archives(void)
 {
 	static const uint8_t gzip_noise[] = { 0x1f, 0x8b, 8, 0x1f, 0, 0, 0, 0, 0, 3, 'n', 'a', 'm', 'e', 0,
@@ -407,6 +621,7 @@ int main(void)
 		CHECK_INT(fuzz_target_evtx_decode(good, good_len), 0);
 		CHECK_INT(fuzz_target_libevtx(good, good_len), 0);
 		hostile_evtx();
+		hostile_libevtx_guard();
 	}
 	hostile_archives();
 	hostile_command_lines();
