@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "actions.h"
+#include "hostname.h"
 #include "svc_action.h"
 
 /* A relay's parent net.exe started at most this long before it (100 ns ticks). */
@@ -12,7 +13,7 @@
 
 struct actions {
 	sqlite3 *db;
-	sqlite3_stmt *insert, *parent, *all;
+	sqlite3_stmt *insert, *context, *parent, *all;
 	struct svc_actions found;
 };
 
@@ -34,6 +35,12 @@ int actions_open(sqlite3 *db, struct actions **out)
 	if (sqlite3_prepare_v3(db, "INSERT INTO service_action(process_id, seq, role, rule, tool, verb, service, "
 			       "remote_host, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1,
 			       SQLITE_PREPARE_PERSISTENT, &a->insert, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, "INSERT INTO action_context(action_id, host_id, time, target_key, source, pid, ppid, "
+			       "account, sid, command_line, parent_image, file_id, record_number, record_id) "
+			       "SELECT ?1, p.host_id, p.time, COALESCE(?3, h.host_key), p.source, p.pid, p.ppid, p.account, "
+			       "p.sid, p.command_line, p.parent_image, p.file_id, p.record_number, p.record_id "
+			       "FROM process p JOIN host h USING (host_id) WHERE p.process_id = ?2", -1,
+			       SQLITE_PREPARE_PERSISTENT, &a->context, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, "SELECT image FROM process WHERE host_id = ?1 AND pid = ?2 AND time <= ?3 "
 			       "AND time >= ?3 - ?4 ORDER BY time DESC LIMIT 1", -1,
 			       SQLITE_PREPARE_PERSISTENT, &a->parent, NULL) != SQLITE_OK ||
@@ -53,6 +60,7 @@ void actions_close(struct actions *a)
 	if (!a)
 		return;
 	sqlite3_finalize(a->insert);
+	sqlite3_finalize(a->context);
 	sqlite3_finalize(a->parent);
 	sqlite3_finalize(a->all);
 	svc_actions_release(&a->found);
@@ -93,6 +101,27 @@ static int is_relay(struct actions *a, int64_t host_id, int64_t time, const stru
 	return relay;
 }
 
+/* The action's row in action_context: its process row's columns that the T1489 query
+ * reads, and the host key of its target (the remote host, else the process's host). */
+static int insert_context(struct actions *a, int64_t action_id, int64_t process_id, const char *remote_host)
+{
+	char key[256];
+	int rc;
+	sqlite3_bind_int64(a->context, 1, action_id);
+	sqlite3_bind_int64(a->context, 2, process_id);
+	if (remote_host && *remote_host) {
+		hostname_key(remote_host, key, sizeof(key));
+		sqlite3_bind_text(a->context, 3, key, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(a->context, 3);
+	}
+	rc = sqlite3_step(a->context);
+	sqlite3_reset(a->context);
+	if (rc != SQLITE_DONE)
+		return fail(a, "insert action context");
+	return 0;
+}
+
 int actions_derive(struct actions *a, int64_t process_id, int64_t host_id, int64_t time,
 		   const struct norm_process *p)
 {
@@ -123,6 +152,8 @@ int actions_derive(struct actions *a, int64_t process_id, int64_t host_id, int64
 		sqlite3_reset(a->insert);
 		if (rc != SQLITE_DONE)
 			return fail(a, "insert service action");
+		if (insert_context(a, sqlite3_last_insert_rowid(a->db), process_id, x->remote_host))
+			return -1;
 	}
 	return 0;
 }
@@ -136,7 +167,7 @@ long actions_rederive(struct actions *a)
 {
 	long total = 0;
 	int rc;
-	if (sqlite3_exec(a->db, "DELETE FROM service_action", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(a->db, "DELETE FROM action_context; DELETE FROM service_action", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(a, "delete service actions");
 	while ((rc = sqlite3_step(a->all)) == SQLITE_ROW) {
 		struct norm_process p;

@@ -1,5 +1,6 @@
 /* actions.h: service actions (stop, disable, delete, pause, kill) derived from the
- * command lines of stored process rows, written to the service_action table. */
+ * command lines of stored process rows, written to the service_action table, with
+ * each action's process columns and target host key in action_context. */
 #ifndef ACTIONS_H
 #define ACTIONS_H
 
@@ -21,8 +22,9 @@ void actions_close(struct actions *a);	/* NULL is a no-op */
 int actions_derive(struct actions *a, int64_t process_id, int64_t host_id, int64_t time,
 		   const struct norm_process *p);
 
-/* Deletes every action and derives them again from the stored command lines
- * (inside the caller's transaction). Returns the number of actions, or -1. */
+/* Deletes every action (and its action_context row) and derives them again from the
+ * stored command lines (inside the caller's transaction). Returns the number of
+ * actions, or -1. */
 long actions_rederive(struct actions *a);
 
 #endif

@@ -53,65 +53,64 @@ _Static_assert(PATTERN_HOSTS >= PATTERN_SERVICES && PATTERN_API_SERVICES >= PATT
 #define SAME_SERVICE(e, s) "(CASE WHEN instr(" s ", '*') > 0 " \
 	"THEN lower(" e ".service_name) GLOB lower(" s ") OR lower(" e ".display_name) GLOB lower(" s ") " \
 	"ELSE " e ".service_name = " s " COLLATE NOCASE OR " e ".display_name = " s " COLLATE NOCASE END)"
-/* The same process creation recorded by two sensors (4688 and Sysmon 1). */
-#define SAME_PROCESS(a, b) a ".host_id = " b ".host_id AND " a ".pid = " b ".pid AND " a ".time BETWEEN " \
-	b ".time - " STR(SENSOR_SKEW) " AND " b ".time + " STR(SENSOR_SKEW) " AND " a ".verb = " b ".verb AND " \
-	a ".service = " b ".service COLLATE NOCASE"
+/* Action k (action_context k, service_action ka) is the same process creation as action
+ * c (c, a) recorded by another sensor (4688 and Sysmon 1). */
+#define SAME_PROCESS "k.host_id = c.host_id AND k.pid = c.pid AND k.time BETWEEN c.time - " STR(SENSOR_SKEW) \
+	" AND c.time + " STR(SENSOR_SKEW) " AND ka.verb = a.verb AND ka.service = a.service COLLATE NOCASE"
 #define LEVEL_RANK(l) "(CASE " l " WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 " \
 	"WHEN 'critical' THEN 4 ELSE 0 END)"
+
+/* The SCM echo of command hit s among the events e on its target host that HOSTS
+ * selects: the first in time of the same service that says it was done. */
+#define ECHO(HOSTS, HOST_NAME) "(SELECT printf('%d %s on %s %+.1fs (record %d)', e.event_id," \
+	" COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type), " HOST_NAME ", (e.time - s.time) / 1e7," \
+	" e.record_id) FROM " HOSTS " AND e.time BETWEEN s.time - " STR(ECHO_LEAD) " AND s.time + ?1" \
+	" AND ((s.verb IN ('stop', 'delete') AND e.event_id = 7036 AND " STOPPED("e") ")" \
+	"   OR (s.verb = 'disable' AND e.event_id = 7040 AND " DISABLED("e") "))" \
+	" AND " SAME_SERVICE("e", "s.service") " ORDER BY e.time, e.service_event_id LIMIT 1)"
+/* The dependents of stop command s (net stop X /y): the other services that stopped on
+ * its target host right after it, unless another command names them; by name. */
+#define DEPENDENTS(HOSTS, HOST_NAME) "(SELECT group_concat(printf('%s (record %d)', d.service, d.record_id), '; ')" \
+	" FROM (SELECT COALESCE(e.service_name, e.display_name) AS service, e.record_id FROM " HOSTS \
+	"   AND e.time BETWEEN s.time AND s.time + " STR(DEPENDENT_WINDOW) " AND e.event_id = 7036 AND " STOPPED("e") \
+	"   AND NOT " SAME_SERVICE("e", "s.service") \
+	"   AND NOT EXISTS (SELECT 1 FROM action_context k INDEXED BY action_context_target" \
+	"     JOIN service_action ka ON ka.action_id = k.action_id JOIN host kh ON kh.host_id = k.host_id" \
+	"     WHERE k.target_key = s.host_key AND k.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD) \
+	"     AND k.action_id <> s.action_id" \
+	"     AND same_host(" HOST_NAME ", CASE WHEN ka.remote_host <> '' THEN ka.remote_host ELSE kh.name END)" \
+	"     AND " SAME_SERVICE("e", "ka.service") ")" \
+	"   ORDER BY service, e.record_id, e.time, e.service_event_id) d)"
+/* The events of the one host of the target's host key, or of each host of it. */
+#define ONE_HOST "service_event e INDEXED BY service_event_host_time WHERE e.host_id = s.target_host"
+#define EACH_HOST "host eh JOIN service_event e INDEXED BY service_event_host_time ON e.host_id = eh.host_id" \
+	" WHERE eh.host_key = s.host_key"
 
 /* Parameters: ?1 echo window, ?2 host, ?3 account, ?4 since, ?5 until, ?6 minimum
  * level rank, ?7 include every 7036 stop (timeline --all). */
 static const char t1489_cte[] =
-	"WITH act AS ("
-	"  SELECT a.action_id, a.role, a.rule, a.tool, a.verb, a.service, a.remote_host, a.why,"
-	"         p.process_id, p.host_id, h.name AS host, p.time, p.account, p.sid, p.command_line,"
-	"         p.parent_image, p.pid, p.ppid, p.file_id, p.record_number, p.record_id, p.source,"
-	"         CASE WHEN a.remote_host <> '' THEN a.remote_host ELSE h.name END AS target,"
-	"         CASE WHEN a.remote_host <> '' THEN host_key(a.remote_host) ELSE h.host_key END AS target_key"
-	"  FROM service_action a JOIN process p USING (process_id) JOIN host h USING (host_id)),"
+	/* The host of each host key: its id when it is the only one (then its events are
+	 * read in time order from one index range), -1 when there are several. */
+	"WITH targets AS MATERIALIZED (SELECT host_key, CASE WHEN min(host_id) = max(host_id) THEN min(host_id)"
+	"    ELSE -1 END AS target_host FROM host GROUP BY host_key),"
 	/* One detection per action: drop relays, launchers whose child was recorded, and
-	 * the Sysmon copy of a process that Security 4688 also recorded. */
-	"cmd AS ("
-	"  SELECT x.*, (SELECT printf('sysmon1 record %d', y.record_id) FROM act y WHERE x.source = '4688'"
-	"      AND y.source = 'sysmon1' AND " SAME_PROCESS("y", "x") ") AS other_evidence"
-	"  FROM act x WHERE (x.role = 'direct' OR (x.role = 'launcher' AND NOT EXISTS ("
-	"    SELECT 1 FROM act c WHERE c.role <> 'launcher' AND c.host_id = x.host_id AND c.ppid = x.pid"
-	"      AND c.source = x.source AND c.time BETWEEN x.time AND x.time + ?1 AND c.verb = x.verb"
-	"      AND c.service = x.service COLLATE NOCASE)))"
-	"    AND NOT (x.source = 'sysmon1' AND EXISTS (SELECT 1 FROM act y WHERE y.source = '4688'"
-	"      AND " SAME_PROCESS("y", "x") "))),"
-	/* The SCM's echo of each command on the target host. */
-	"echoed AS ("
-	"  SELECT x.*, (SELECT e.service_event_id FROM service_event e JOIN host eh ON eh.host_id = e.host_id"
-	"    WHERE e.time BETWEEN x.time - " STR(ECHO_LEAD) " AND x.time + ?1 AND eh.host_key = x.target_key"
-	"      AND ((x.verb IN ('stop', 'delete') AND e.event_id = 7036 AND " STOPPED("e") ")"
-	"        OR (x.verb = 'disable' AND e.event_id = 7040 AND " DISABLED("e") "))"
-	"      AND " SAME_SERVICE("e", "x.service") " ORDER BY e.time LIMIT 1) AS echo_id"
-	"  FROM cmd x),"
-	/* Other services that stopped on the target right after a stop command: its dependents
-	 * (net stop X /y), counted as its doing rather than as stops with no command. */
-	"dependents AS MATERIALIZED ("
-	"  SELECT x.action_id, e.service_event_id, COALESCE(e.service_name, e.display_name) AS service,"
-	"    e.record_id"
-	"  FROM echoed x JOIN service_event e ON e.time BETWEEN x.time AND x.time + " STR(DEPENDENT_WINDOW)
-	"    AND e.event_id = 7036"
-	"    JOIN host eh ON eh.host_id = e.host_id"
-	"  WHERE x.verb = 'stop' AND eh.host_key = x.target_key AND " STOPPED("e")
-	"    AND e.service_event_id IS NOT x.echo_id AND NOT " SAME_SERVICE("e", "x.service")
-	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.action_id <> x.action_id"
-	"      AND c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD) " AND same_host(eh.name, c.target)"
-	"      AND " SAME_SERVICE("e", "c.service") ")),"
-	"cmd_rows AS ("
-	"  SELECT x.time, x.target AS host, x.host AS origin_host, x.account, x.sid, x.rule,"
-	"    (SELECT CASE WHEN " LEVEL_RANK("lv") " >= " LEVEL_RANK("cl") " THEN lv ELSE cl END FROM (SELECT"
-	"       CASE WHEN x.verb IN ('disable', 'delete') THEN 'high' ELSE 'medium' END AS lv,"
-	"       critical_level(x.service, NULL) AS cl)) AS base_level,"
-	"    x.tool, x.verb, x.service, x.remote_host, x.why, x.command_line, x.parent_image, x.pid,"
-	"    x.file_id, x.record_number, x.record_id, x.echo_id, 'process' AS evidence_kind, x.other_evidence,"
-	"    (SELECT group_concat(printf('%s (record %d)', d.service, d.record_id), '; ') FROM dependents d"
-	"      WHERE d.action_id = x.action_id) AS also_stopped"
-	"  FROM echoed x),"
+	 * the Sysmon copy of a process that Security 4688 also recorded. action_context holds
+	 * what each action's process row says, and the host key of its target; target_host
+	 * is NULL when no host of the case has that key. */
+	"cmd AS MATERIALIZED ("
+	"  SELECT a.action_id, a.rule, a.verb, a.service, c.time, c.account, c.target_key,"
+	"    CASE WHEN a.remote_host <> '' THEN a.remote_host ELSE h.name END AS target, t.target_host"
+	"  FROM action_context c CROSS JOIN service_action a ON a.action_id = c.action_id"
+	"    CROSS JOIN host h ON h.host_id = c.host_id LEFT JOIN targets t ON t.host_key = c.target_key"
+	"  WHERE (a.role = 'direct' OR (a.role = 'launcher' AND NOT EXISTS ("
+	"      SELECT 1 FROM action_context k INDEXED BY action_context_parent"
+	"      JOIN service_action ka ON ka.action_id = k.action_id"
+	"      WHERE k.host_id = c.host_id AND k.ppid = c.pid AND k.source = c.source"
+	"        AND k.time BETWEEN c.time AND c.time + ?1 AND ka.role <> 'launcher' AND ka.verb = a.verb"
+	"        AND ka.service = a.service COLLATE NOCASE)))"
+	"    AND NOT (c.source = 'sysmon1' AND EXISTS (SELECT 1 FROM action_context k INDEXED BY action_context_process"
+	"      JOIN service_action ka ON ka.action_id = k.action_id"
+	"      WHERE k.source = '4688' AND " SAME_PROCESS "))),"
 	/* SCM events that no command explains, with their context: a stop in the minutes
 	 * around a shutdown is the system going down; a stop soon after the same service
 	 * started is an on-demand service going idle. */
@@ -119,15 +118,18 @@ static const char t1489_cte[] =
 	"crit AS MATERIALIZED ("
 	"  SELECT service_id, critical_level(NULLIF(service_name, ''), NULLIF(display_name, '')) AS level"
 	"  FROM service WHERE critical_level(NULLIF(service_name, ''), NULLIF(display_name, '')) IS NOT NULL),"
-	/* The SCM events that may need explaining, each found through an index: 7040 by
-	 * event id, 7036 of critical services by service, every 7036 only with ?7. */
+	/* The SCM events that may need explaining, each found through an index whatever the
+	 * table statistics say: 7040 by event id, 7036 of critical services by service, every
+	 * 7036 only with ?7. */
 	"candidates AS ("
 	"  SELECT e.*, (SELECT c.level FROM crit c WHERE c.service_id = e.service_id) AS crit"
-	"    FROM service_event e WHERE e.event_id = 7040 AND " DISABLED("e")
-	"  UNION ALL SELECT e.*, c.level AS crit FROM crit c JOIN service_event e ON e.service_id = c.service_id"
+	"    FROM service_event e INDEXED BY service_event_kind_time WHERE e.event_id = 7040 AND " DISABLED("e")
+	"  UNION ALL SELECT e.*, c.level AS crit FROM crit c CROSS JOIN service_event e ON e.service_id = c.service_id"
 	"    WHERE NOT ?7 AND e.event_id = 7036 AND " STOPPED("e")
 	"  UNION ALL SELECT e.*, (SELECT c.level FROM crit c WHERE c.service_id = e.service_id) AS crit"
 	"    FROM service_event e WHERE ?7 AND e.event_id = 7036 AND " STOPPED("e") "),"
+	/* An event is explained by any command of the same service on its host within the
+	 * window (its echo among them), or is the dependent of a stop command. */
 	"scm AS ("
 	"  SELECT e.*, h.name AS host,"
 	"    e.event_id = 7036 AND EXISTS (SELECT 1 FROM host_event he WHERE he.host_id = e.host_id AND"
@@ -147,12 +149,17 @@ static const char t1489_cte[] =
 	"      AND " STOPPED("r") " AND (r.service_name = e.service_name OR r.display_name = e.display_name))"
 	"      AS recurring"
 	"  FROM candidates e JOIN host h USING (host_id)"
-	"  WHERE e.service_event_id NOT IN (SELECT echo_id FROM echoed WHERE echo_id IS NOT NULL)"
-	"    AND e.service_event_id NOT IN (SELECT service_event_id FROM dependents)"
-	"    AND NOT EXISTS (SELECT 1 FROM act c WHERE c.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD)
-	"      AND c.target_key = h.host_key AND " SAME_SERVICE("e", "c.service") ")),"
+	"  WHERE NOT EXISTS (SELECT 1 FROM action_context k INDEXED BY action_context_target"
+	"      JOIN service_action ka ON ka.action_id = k.action_id"
+	"      WHERE k.target_key = h.host_key AND k.time BETWEEN e.time - ?1 AND e.time + " STR(ECHO_LEAD)
+	"        AND " SAME_SERVICE("e", "ka.service") ")"
+	"    AND NOT (e.event_id = 7036 AND EXISTS (SELECT 1 FROM action_context k INDEXED BY action_context_target"
+	"      JOIN service_action ka ON ka.action_id = k.action_id"
+	"      WHERE k.target_key = h.host_key AND k.time BETWEEN e.time - " STR(DEPENDENT_WINDOW) " AND e.time"
+	"        AND ka.verb = 'stop' AND NOT " SAME_SERVICE("e", "ka.service")
+	"        AND k.action_id IN (SELECT action_id FROM cmd)))),"
 	"scm_rows AS ("
-	"  SELECT e.time, e.host, e.host AS origin_host,"
+	"  SELECT e.service_event_id, e.time, e.host, e.host AS origin_host,"
 	"    COALESCE(e.account, (SELECT a.name FROM account a WHERE a.sid = e.sid)) AS account, e.sid,"
 	"    CASE WHEN e.event_id = 7040 THEN 'scm_disabled' WHEN e.at_shutdown THEN 'scm_stop_at_shutdown'"
 	"      WHEN e.crit IS NOT NULL THEN 'scm_stop_no_command' ELSE 'scm_stop' END AS rule,"
@@ -168,30 +175,39 @@ static const char t1489_cte[] =
 	"        WHEN e.recurring THEN ' (also stopped at this time of day on other days: a scheduled job?)'"
 	"        ELSE '' END)"
 	"      AS why,"
-	"    NULL AS command_line, NULL AS parent_image, NULL AS pid, e.file_id, e.record_number, e.record_id,"
-	"    NULL AS echo_id, 'service' AS evidence_kind, NULL AS other_evidence, NULL AS also_stopped"
+	"    e.file_id, e.record_number, e.record_id"
 	"  FROM scm e"
 	"  WHERE e.event_id = 7040 OR ?7 OR NOT e.at_shutdown),"
-	"keyed AS (SELECT h.*, row_number() OVER () AS hit_id, lower(h.account) AS account_key,"
-	"    host_key(h.host) AS host_key"
-	"  FROM (SELECT * FROM cmd_rows UNION ALL SELECT * FROM scm_rows) h),"
-	/* How many hits the same account (or, with no account, the same host) has in the
-	 * window: a cheap bound that spares the exact count below for most hits. */
-	"hits AS MATERIALIZED (SELECT k.*, CASE WHEN k.rule IN ('scm_stop', 'scm_stop_at_shutdown') THEN 0 ELSE"
-	"    count(*) OVER (PARTITION BY k.rule IN ('scm_stop', 'scm_stop_at_shutdown'), k.account_key,"
-	"      CASE WHEN k.account_key IS NULL THEN k.host_key END ORDER BY k.time"
-	"      RANGE BETWEEN " STR(PATTERN_WINDOW) " PRECEDING AND " STR(PATTERN_WINDOW) " FOLLOWING) END AS n_near"
-	"  FROM keyed k),"
+	/* Every hit with the key columns of the pattern count. The level of a command is that
+	 * of its verb (medium, or high for disable and delete), raised to the service's level
+	 * on the critical list. Routine stops (counted = 0) take no part in patterns. */
+	"hits AS MATERIALIZED ("
+	"  SELECT x.action_id AS hit_id, x.action_id, NULL AS service_event_id, x.time, x.target AS host,"
+	"    x.account, x.rule, CASE critical_level(x.service, NULL) WHEN 'critical' THEN 'critical' WHEN 'high'"
+	"      THEN 'high' ELSE CASE WHEN x.verb IN ('disable', 'delete') THEN 'high' ELSE 'medium' END END"
+	"      AS base_level,"
+	"    x.service, lower(x.account) AS account_key, x.target_key AS host_key, 1 AS counted, x.verb,"
+	"    x.target_host"
+	"  FROM cmd x"
+	"  UNION ALL SELECT -e.service_event_id, NULL, e.service_event_id, e.time, e.host, e.account, e.rule,"
+	"    e.base_level, e.service, lower(e.account), host_key(e.host),"
+	"    e.rule NOT IN ('scm_stop', 'scm_stop_at_shutdown'), NULL, NULL"
+	"  FROM scm_rows e),"
 	/* The ransomware pattern: one account, many services or many hosts, in a short window.
-	 * Stops with no account (API stops) count per host. A join on the plain key columns
-	 * lets SQLite index the materialized hits. */
+	 * Stops with no account (API stops) count per host. crowded() finds the hits with at
+	 * least PATTERN_SERVICES hits of their account (or host) in the window, a cheap bound
+	 * that spares the exact count below for most hits. */
+	"crowd AS ("
+	"  SELECT value AS hit_id FROM json_each((SELECT crowded(hit_id, CASE WHEN account_key IS NULL"
+	"    THEN 'h' || host_key ELSE 'a' || account_key END, time, " STR(PATTERN_WINDOW) ", " STR(PATTERN_SERVICES) ")"
+	"    FROM hits WHERE counted))),"
 	"peers AS ("
 	"  SELECT y.hit_id, count(DISTINCT lower(z.service)) AS n_services,"
 	"    count(DISTINCT z.host_key) AS n_hosts"
 	"  FROM hits y JOIN hits z ON z.account_key IS y.account_key"
 	"    AND (y.account_key IS NOT NULL OR z.host_key = y.host_key)"
 	"    AND z.time BETWEEN y.time - " STR(PATTERN_WINDOW) " AND y.time + " STR(PATTERN_WINDOW)
-	"  WHERE y.n_near >= " STR(PATTERN_SERVICES) " AND z.n_near > 0"
+	"  WHERE y.hit_id IN (SELECT hit_id FROM crowd) AND z.counted"
 	"  GROUP BY y.hit_id),"
 	"scored AS ("
 	"  SELECT y.*, COALESCE(p.n_services, 1) AS n_services, COALESCE(p.n_hosts, 1) AS n_hosts"
@@ -201,24 +217,48 @@ static const char t1489_cte[] =
 	"    WHEN s.account IS NULL THEN " STR(PATTERN_API_SERVICES) " ELSE " STR(PATTERN_SERVICES) " END)"
 	"    AS is_pattern"
 	"  FROM scored s),"
-	"final AS ("
-	"  SELECT s.*, CASE WHEN s.is_pattern THEN 'critical' ELSE s.base_level END AS level,"
+	/* The columns of each hit, read by key once the hits are known: a command's from its
+	 * action, with its SCM echo, its dependents and the Sysmon copy of its process; an
+	 * SCM event's from scm_rows. */
+	"final AS (SELECT * FROM ("
+	"  SELECT s.time, s.host, COALESCE(oh.name, r.origin_host) AS origin_host, s.account,"
+	"    CASE WHEN s.action_id IS NULL THEN r.sid ELSE c.sid END AS sid, s.rule,"
+	"    CASE WHEN s.is_pattern THEN 'critical' ELSE s.base_level END AS level,"
+	"    COALESCE(a.tool, r.tool) AS tool, COALESCE(a.verb, r.verb) AS verb, COALESCE(a.service, r.service) AS service,"
+	"    COALESCE(a.remote_host, r.remote_host) AS remote_host, COALESCE(a.why, r.why) AS why,"
+	/* pid has no declared type, as before: the output types it by its first value. */
+	"    c.command_line, c.parent_image, +c.pid AS pid, f.path AS evidence_path,"
+	"    COALESCE(c.record_number, r.record_number) AS record_number, COALESCE(c.record_id, r.record_id) AS record_id,"
+	"    CASE WHEN s.target_host > 0 THEN " ECHO(ONE_HOST, "th.name")
+	"      WHEN s.target_host = -1 THEN " ECHO(EACH_HOST, "eh.name") " END AS echo,"
+	"    CASE WHEN s.verb <> 'stop' THEN NULL WHEN s.target_host > 0 THEN " DEPENDENTS(ONE_HOST, "th.name")
+	"      WHEN s.target_host = -1 THEN " DEPENDENTS(EACH_HOST, "eh.name") " END AS also_stopped,"
+	/* Looked for only in a case that has Sysmon actions at all. */
+	"    CASE WHEN c.source = '4688' AND EXISTS (SELECT 1 FROM action_context WHERE source = 'sysmon1') THEN"
+	"      (SELECT printf('sysmon1 record %d', k.record_id) FROM action_context k INDEXED BY action_context_process"
+	"        JOIN service_action ka ON ka.action_id = k.action_id"
+	"        WHERE k.source = 'sysmon1' AND " SAME_PROCESS " ORDER BY k.action_id LIMIT 1)"
+	"      END AS other_evidence,"
 	"    CASE WHEN s.is_pattern THEN printf('%d services on %d hosts by %s within 30 min', s.n_services,"
 	"      s.n_hosts, COALESCE(s.account, 'an unknown account')) END AS pattern,"
-	"    (SELECT printf('%d %s on %s %+.1fs (record %d)', e.event_id,"
-	"       COALESCE(e.state, e.old_start_type || ' -> ' || e.new_start_type), eh.name,"
-	"       (e.time - s.time) / 1e7, e.record_id)"
-	"     FROM service_event e JOIN host eh ON eh.host_id = e.host_id WHERE e.service_event_id = s.echo_id)"
-	"      AS echo,"
-	"    f.path AS evidence_path"
-	"  FROM patterned s JOIN evidence_file f USING (file_id)"
-	"  WHERE (?2 IS NULL OR same_host(s.host, ?2) OR same_host(s.origin_host, ?2))"
-	"    AND (?3 IS NULL OR s.account = ?3 COLLATE NOCASE OR s.sid = ?3 COLLATE NOCASE"
-	"         OR substr(s.account, instr(s.account, '\\') + 1) = ?3 COLLATE NOCASE)"
-	"    AND (?4 IS NULL OR s.time >= ?4) AND (?5 IS NULL OR s.time <= ?5))"
+	"    CASE WHEN s.action_id IS NULL THEN 'service' ELSE 'process' END AS evidence_kind,"
+	"    s.action_id, s.service_event_id"
+	"  FROM patterned s"
+	"    LEFT JOIN service_action a ON a.action_id = s.action_id"
+	"    LEFT JOIN action_context c ON c.action_id = s.action_id"
+	"    LEFT JOIN host oh ON oh.host_id = c.host_id LEFT JOIN host th ON th.host_id = s.target_host"
+	"    LEFT JOIN scm_rows r ON r.service_event_id = s.service_event_id"
+	"    JOIN evidence_file f ON f.file_id = COALESCE(c.file_id, r.file_id))"
+	"  WHERE (?2 IS NULL OR same_host(host, ?2) OR same_host(origin_host, ?2))"
+	"    AND (?3 IS NULL OR account = ?3 COLLATE NOCASE OR sid = ?3 COLLATE NOCASE"
+	"         OR substr(account, instr(account, '\\') + 1) = ?3 COLLATE NOCASE)"
+	"    AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time <= ?5))"
 	"SELECT ";
 
-/* The tails below are fixed SQL text, put together from constants, never from input. */
+/* The tails below are fixed SQL text, put together from constants, never from input.
+ * Hits that tie on the sort keys (the actions of one command line) keep the order of
+ * their actions. */
+#define HIT_ORDER "action_id IS NULL, action_id, service_event_id"
 static const char t1489_columns[] =
 	"time, host, account, sid, rule, level, tool, verb, service, remote_host AS target, origin_host, why,"
 	" command_line, parent_image, pid, evidence_path, record_number, record_id, echo, also_stopped,"
@@ -230,7 +270,7 @@ static const char t1489_explain[] =
 	" WHEN textbook_t1489(command_line) THEN 'caught' ELSE 'missed' END AS textbook_rule";
 static const char t1489_tail[] =
 	" FROM final WHERE " LEVEL_RANK("level") " >= ?6 AND rule NOT IN ('scm_stop', 'scm_stop_at_shutdown')"
-	" ORDER BY time, host, record_id";
+	" ORDER BY time, host, record_id, " HIT_ORDER;
 
 static const char timeline_by_host[] = "host, time, COALESCE(account, '(unknown)') AS account";
 static const char timeline_by_account[] = "COALESCE(account, '(unknown)') AS account, time, host";
@@ -249,8 +289,9 @@ static const char timeline_columns[] =
 	"   ELSE 'no command found' END AS correlated,"
 	" origin_host, command_line, pattern, evidence_path, record_number"
 	" FROM final WHERE " LEVEL_RANK("level") " >= ?6";
-static const char timeline_order_host[] = " ORDER BY host COLLATE NOCASE, time, record_id";
-static const char timeline_order_account[] = " ORDER BY account IS NULL, account COLLATE NOCASE, time, record_id";
+static const char timeline_order_host[] = " ORDER BY host COLLATE NOCASE, time, record_id, " HIT_ORDER;
+static const char timeline_order_account[] =
+	" ORDER BY account IS NULL, account COLLATE NOCASE, time, record_id, " HIT_ORDER;
 
 static int level_rank(const char *level)
 {

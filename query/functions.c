@@ -203,6 +203,163 @@ static void fn_host_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, k, -1, SQLITE_TRANSIENT);
 }
 
+/* crowded(id, key, time, window, n): an aggregate. The ids (ascending, as a JSON array)
+ * of the rows that have at least n rows, themselves included, of the same key and a
+ * time within window of theirs. A row whose key is NULL or whose time is not an integer
+ * counts for nothing. One pass over the rows sorted by key and time, instead of a
+ * window function, which copies every row through temporary tables. */
+#define CROWD_MAX_ROWS ((size_t)1 << 24)
+#define CROWD_MAX_KEYS ((size_t)1 << 28)
+
+struct crowd_row {
+	size_t key_off;
+	const char *key;
+	sqlite3_int64 time, id;
+};
+
+struct crowd {
+	struct crowd_row *rows;
+	size_t n, cap;
+	char *keys;
+	size_t keys_len, keys_cap, last_key;
+	sqlite3_int64 window, min;
+	int failed;
+};
+
+static int crowd_grow(void **p, size_t *cap, size_t need, size_t size, size_t max)
+{
+	size_t c = *cap ? *cap : 256;
+	void *q;
+	if (need > max)
+		return -1;
+	while (c < need)
+		c *= 2;
+	if (c > max)
+		c = max;
+	if (c == *cap)
+		return 0;
+	q = realloc(*p, c * size);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static void fn_crowded_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct crowd *c = sqlite3_aggregate_context(ctx, sizeof(*c));
+	const char *key;
+	size_t len;
+	(void)argc;
+	if (!c || c->failed)
+		return;
+	if (c->n == 0) {
+		c->window = sqlite3_value_int64(argv[3]);
+		c->min = sqlite3_value_int64(argv[4]);
+	}
+	if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[2]) != SQLITE_INTEGER)
+		return;
+	key = (const char *)sqlite3_value_text(argv[1]);
+	len = (size_t)sqlite3_value_bytes(argv[1]);
+	if (!key || crowd_grow((void **)&c->rows, &c->cap, c->n + 1, sizeof(*c->rows), CROWD_MAX_ROWS)) {
+		c->failed = 1;
+		return;
+	}
+	/* Rows come grouped by key more often than not: a key equal to the last one is shared. */
+	if (c->n == 0 || strcmp(c->keys + c->last_key, key)) {
+		if (crowd_grow((void **)&c->keys, &c->keys_cap, c->keys_len + len + 1, 1, CROWD_MAX_KEYS)) {
+			c->failed = 1;
+			return;
+		}
+		memcpy(c->keys + c->keys_len, key, len + 1);
+		c->last_key = c->keys_len;
+		c->keys_len += len + 1;
+	}
+	c->rows[c->n].key_off = c->last_key;
+	c->rows[c->n].time = sqlite3_value_int64(argv[2]);
+	c->rows[c->n].id = sqlite3_value_int64(argv[0]);
+	c->n++;
+}
+
+static int crowd_row_cmp(const void *pa, const void *pb)
+{
+	const struct crowd_row *a = pa, *b = pb;
+	int k = a->key == b->key ? 0 : strcmp(a->key, b->key);
+	if (k)
+		return k;
+	return a->time < b->time ? -1 : a->time > b->time;
+}
+
+static int id_cmp(const void *pa, const void *pb)
+{
+	sqlite3_int64 a = *(const sqlite3_int64 *)pa, b = *(const sqlite3_int64 *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* |a - b| <= w without overflow. */
+static int within(sqlite3_int64 a, sqlite3_int64 b, sqlite3_int64 w)
+{
+	uint64_t d = a >= b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+	return w >= 0 && d <= (uint64_t)w;
+}
+
+static void fn_crowded_final(sqlite3_context *ctx)
+{
+	struct crowd *c = sqlite3_aggregate_context(ctx, 0);
+	sqlite3_int64 *ids = NULL;
+	size_t n_ids = 0;
+	sqlite3_str *out;
+
+	if (c && c->failed) {
+		sqlite3_result_error(ctx, "crowded: too many rows or out of memory", -1);
+		goto done;
+	}
+	if (c && c->n) {
+		ids = malloc(c->n * sizeof(*ids));
+		if (!ids) {
+			sqlite3_result_error_nomem(ctx);
+			goto done;
+		}
+		for (size_t i = 0; i < c->n; i++)
+			c->rows[i].key = c->keys + c->rows[i].key_off;
+		qsort(c->rows, c->n, sizeof(*c->rows), crowd_row_cmp);
+		for (size_t start = 0, end; start < c->n; start = end) {
+			size_t lo = start, hi = start;
+			for (end = start; end < c->n && !strcmp(c->rows[end].key, c->rows[start].key); end++)
+				;
+			for (size_t i = start; i < end && c->window >= 0; i++) {
+				while (lo < i && !within(c->rows[lo].time, c->rows[i].time, c->window))
+					lo++;
+				if (hi < i)
+					hi = i;
+				while (hi + 1 < end && within(c->rows[hi + 1].time, c->rows[i].time, c->window))
+					hi++;
+				if ((sqlite3_int64)(hi - lo + 1) >= c->min)
+					ids[n_ids++] = c->rows[i].id;
+			}
+		}
+		qsort(ids, n_ids, sizeof(*ids), id_cmp);
+	}
+	out = sqlite3_str_new(sqlite3_context_db_handle(ctx));
+	sqlite3_str_appendchar(out, 1, '[');
+	for (size_t i = 0; i < n_ids; i++)
+		sqlite3_str_appendf(out, i ? ",%lld" : "%lld", ids[i]);
+	sqlite3_str_appendchar(out, 1, ']');
+	if (sqlite3_str_errcode(out)) {
+		sqlite3_free(sqlite3_str_finish(out));
+		sqlite3_result_error_nomem(ctx);
+	} else {
+		sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
+	}
+done:
+	free(ids);
+	if (c) {
+		free(c->rows);
+		free(c->keys);
+	}
+}
+
 int functions_register(sqlite3 *db)
 {
 	static const int level = 0, category = 1;
@@ -213,7 +370,8 @@ int functions_register(sqlite3 *db)
 	    sqlite3_create_function(db, "critical_category", 2, flags, (void *)&category, fn_critical, NULL, NULL) ||
 	    sqlite3_create_function(db, "textbook_t1489", 1, flags, NULL, fn_textbook, NULL, NULL) ||
 	    sqlite3_create_function(db, "same_host", 2, flags, NULL, fn_same_host, NULL, NULL) ||
-	    sqlite3_create_function(db, "host_key", 1, flags, NULL, fn_host_key, NULL, NULL)) {
+	    sqlite3_create_function(db, "host_key", 1, flags, NULL, fn_host_key, NULL, NULL) ||
+	    sqlite3_create_function(db, "crowded", 5, flags, NULL, NULL, fn_crowded_step, fn_crowded_final)) {
 		fprintf(stderr, "evtx-query: error: database: %s\n", sqlite3_errmsg(db));
 		return -1;
 	}

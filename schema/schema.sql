@@ -223,6 +223,30 @@ CREATE TABLE service_action (
 );
 CREATE INDEX service_action_process ON service_action(process_id);
 
+-- Per service action, the columns of its process row that the T1489 query reads, and the
+-- host key of the host it acts on; written with the action (and again by --rederive). The
+-- query reads this table instead of the process table, and finds actions by target host
+-- and time, by process and by parent process through its indexes.
+CREATE TABLE action_context (
+    action_id     INTEGER PRIMARY KEY REFERENCES service_action(action_id),
+    host_id       INTEGER NOT NULL REFERENCES host(host_id),  -- the process's host
+    time          INTEGER NOT NULL,
+    target_key    TEXT NOT NULL,  -- host key (host.host_key) of remote_host, or of the process's host
+    source        TEXT NOT NULL,
+    pid           INTEGER,
+    ppid          INTEGER,
+    account       TEXT,
+    sid           TEXT,
+    command_line  TEXT,
+    parent_image  TEXT,
+    file_id       INTEGER NOT NULL REFERENCES evidence_file(file_id),
+    record_number INTEGER NOT NULL,
+    record_id     INTEGER NOT NULL
+);
+CREATE INDEX action_context_target ON action_context(target_key, time);
+CREATE INDEX action_context_process ON action_context(host_id, pid, time);
+CREATE INDEX action_context_parent ON action_context(host_id, ppid, time);
+
 -- Views for the common joins. filetime_iso: FILETIME to 'YYYY-MM-DDTHH:MM:SS.fffffffZ'.
 CREATE VIEW process_v AS
 SELECT p.process_id, h.name AS host,

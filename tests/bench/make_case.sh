@@ -36,6 +36,12 @@ INSERT INTO service_action(process_id, seq, role, rule, tool, verb, service, rem
   SELECT process_id, 0, 'direct', 'net_stop', 'net', 'stop', printf('svc%d', process_id % 37), '',
          printf('net stop svc%d', process_id % 37)
   FROM process WHERE process_id % 500 = 0;
+-- As indexer/actions.c writes it; every action here is local, so its target key is its host's.
+INSERT INTO action_context(action_id, host_id, time, target_key, source, pid, ppid, account, sid, command_line,
+                           parent_image, file_id, record_number, record_id)
+  SELECT a.action_id, p.host_id, p.time, h.host_key, p.source, p.pid, p.ppid, p.account, p.sid, p.command_line,
+         p.parent_image, p.file_id, p.record_number, p.record_id
+  FROM service_action a JOIN process p USING (process_id) JOIN host h ON h.host_id = p.host_id;
 WITH RECURSIVE v(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM v WHERE i < 36)
   INSERT INTO service(service_id, service_name, display_name)
   SELECT i + 1, printf('svc%d', i), printf('Service %d', i) FROM v;
