@@ -160,7 +160,7 @@ static int rederive(const char *db_path, int quiet)
 	sqlite3 *db;
 	struct store *st;
 	long n;
-	if (db_open_write("evtx-index", db_path, &db))
+	if (db_open_write("evtx-index", db_path, &db, NULL))
 		return EXIT_FATAL;
 	if (store_open(db, &st)) {
 		sqlite3_close(db);
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 	struct ingest in;
 	struct walk_list files;
 	sqlite3 *db;
-	int c, do_rederive = 0, rc = 0;
+	int c, do_rederive = 0, rc = 0, upgraded = 0;
 	unsigned jobs = 0;
 	double t0;
 
@@ -281,7 +281,7 @@ int main(int argc, char **argv)
 			return EXIT_FATAL;
 		}
 	evtx_libevtx_global_init();
-	if (db_open_write("evtx-index", argv[optind], &db)) {
+	if (db_open_write("evtx-index", argv[optind], &db, &upgraded)) {
 		walk_list_release(&files);
 		return EXIT_FATAL;
 	}
@@ -289,6 +289,19 @@ int main(int argc, char **argv)
 		sqlite3_close(db);
 		walk_list_release(&files);
 		return EXIT_FATAL;
+	}
+	/* A case of an older version: what was added is filled from the stored rows. */
+	if (upgraded) {
+		long n = store_rederive(in.store);
+		if (n < 0) {
+			store_close(in.store);
+			sqlite3_close(db);
+			walk_list_release(&files);
+			return EXIT_FATAL;
+		}
+		if (!in.quiet)
+			fprintf(stderr, "evtx-index: updated the case to schema version %d (%ld service actions derived again)\n",
+				DB_SCHEMA_VERSION, n);
 	}
 	prog.on = !in.quiet && isatty(STDERR_FILENO);
 	prog.total = files.n;

@@ -337,7 +337,39 @@ static int create_schema(const char *prog, const char *path, sqlite3 *db)
 	return 0;
 }
 
-int db_open_write(const char *prog, const char *path, sqlite3 **out)
+/* From version 1 to 2: the T1489 query's per-action table, its statements taken
+ * from schema.sql itself (from "CREATE TABLE action_context" to the end of the
+ * statement that makes its last index), so check_schema() finds them the same.
+ * Its rows come from recomputing the service actions. */
+static int upgrade(const char *prog, const char *path, sqlite3 *db)
+{
+	const char *from = strstr(schema_sql, "CREATE TABLE action_context");
+	const char *last = from ? strstr(from, "CREATE INDEX action_context_parent") : NULL;
+	const char *to = last ? strchr(last, ';') : NULL;
+	char *sql;
+	int rc = 0;
+
+	if (!to) {
+		fprintf(stderr, "%s: error: cannot update the case: the schema has no action_context\n", prog);
+		return DB_EOPEN;
+	}
+	sql = sqlite3_mprintf("%.*s; PRAGMA user_version = 2;", (int)(to - from), from);
+	if (!sql) {
+		fprintf(stderr, "%s: error: out of memory\n", prog);
+		return DB_EOPEN;
+	}
+	if (exec_path(prog, path, db, "cannot update the case", "BEGIN IMMEDIATE")) {
+		rc = DB_EOPEN;
+	} else if (exec_path(prog, path, db, "cannot update the case", sql) ||
+		   exec_path(prog, path, db, "cannot update the case", "COMMIT")) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		rc = DB_EOPEN;
+	}
+	sqlite3_free(sql);
+	return rc;
+}
+
+int db_open_write(const char *prog, const char *path, sqlite3 **out, int *upgraded)
 {
 	struct text_escaped ep;
 	struct identity id;
@@ -363,6 +395,16 @@ int db_open_write(const char *prog, const char *path, sqlite3 **out)
 	}
 	if ((rc = check_ours(prog, path, &id)) != 0)
 		goto fail;
+	if (upgraded)
+		*upgraded = 0;
+	if (id.ver == 1) {
+		/* A planted object is refused before anything is added. */
+		if ((rc = check_schema(prog, path, db)) != 0 || (rc = upgrade(prog, path, db)) != 0 ||
+		    (rc = read_identity(prog, path, db, &id)) != 0)
+			goto fail;
+		if (upgraded)
+			*upgraded = 1;
+	}
 	if (id.ver < DB_SCHEMA_VERSION) {
 		fprintf(stderr, "%s: error: '%s' has schema version %d, which this program cannot update\n", prog,
 			text_escape(&ep, path), id.ver);
@@ -398,6 +440,15 @@ int db_open_read(const char *prog, const char *path, sqlite3 **out)
 	}
 	if ((rc = read_identity(prog, path, db, &id)) != 0 || (rc = check_ours(prog, path, &id)) != 0)
 		goto fail;
+	if (id.ver < DB_SCHEMA_VERSION) {
+		struct text_escaped ep;
+		const char *shown = text_escape(&ep, path);
+		fprintf(stderr, "%s: error: '%s' was made by an older evtx-index (schema version %d): "
+			"update it with 'evtx-index --rederive %s'\n", prog, shown, id.ver, shown);
+		text_escaped_release(&ep);
+		rc = DB_ENOTOURS;
+		goto fail;
+	}
 	*out = db;
 	return 0;
 fail:

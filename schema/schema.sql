@@ -6,7 +6,7 @@
 -- Every event row names the evidence file and record it came from (file_id, record_number).
 
 PRAGMA application_id = 1163285592;  -- 0x45565458, 'EVTX'
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

@@ -77,7 +77,7 @@ int main(void)
 
 	close(fd);
 	unlink(path);
-	CHECK_INT(db_open_write("test", path, &db), 0);
+	CHECK_INT(db_open_write("test", path, &db, NULL), 0);
 	CHECK_INT(store_open(db, &s), 0);
 
 	/* First file: two records. */
