@@ -85,16 +85,8 @@ echo "ok database name with control characters: one line, escaped"
 RO="$TMP/ro"; mkdir -p "$RO/dir"
 cp "$TMP/ref.db" "$RO/case.db"; cp "$TMP/ref.db" "$RO/dir/case.db"
 chmod 444 "$RO/case.db"; chmod 666 "$RO/dir/case.db"; chmod 555 "$RO/dir"; chmod 755 "$RO" "$TMP"
-AS=""
-EVTX_INDEX="$BIN/evtx-index"
-if [ "$(id -u)" -eq 0 ]; then
-    # The checkout may sit in a folder nobody cannot enter: run a copy from $TMP.
-    cp "$BIN/evtx-index" "$TMP/evtx-index" && chmod 755 "$TMP/evtx-index" && EVTX_INDEX="$TMP/evtx-index"
-    chmod -R a+rX "$TMP/case"
-    command -v setpriv >/dev/null 2>&1 &&
-        setpriv --reuid=65534 --regid=65534 --clear-groups timeout 10 "$EVTX_INDEX" --help >/dev/null 2>&1 &&
-        AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
-fi
+as_nobody
+[ "$(id -u)" -eq 0 ] && chmod -R a+rX "$TMP/case"
 if [ "$(id -u)" -eq 0 ] && [ -z "$AS" ]; then
     echo "note: read-only case not tested: running as root, and cannot run as nobody"
 else

@@ -169,16 +169,7 @@ echo "ok 0-byte file: exit 3"
 U="$TMP/unr"; mkdir -p "$U/closed"
 cp "$TMP/case/WS02/$LOGS/System.evtx" "$U/System.evtx"; cp "$TMP/case/WS02/$LOGS/Security.evtx" "$U/closed/"
 chmod 000 "$U/System.evtx" "$U/closed"; chmod 777 "$U"
-AS=""
-EVTX_INDEX="$BIN/evtx-index"
-if [ "$(id -u)" -eq 0 ]; then
-    # The checkout may sit in a folder nobody cannot enter: run a copy from $TMP.
-    chmod 755 "$TMP"
-    cp "$BIN/evtx-index" "$TMP/evtx-index" && chmod 755 "$TMP/evtx-index" && EVTX_INDEX="$TMP/evtx-index"
-    command -v setpriv >/dev/null 2>&1 &&
-        setpriv --reuid=65534 --regid=65534 --clear-groups timeout 10 "$EVTX_INDEX" --help >/dev/null 2>&1 &&
-        AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
-fi
+as_nobody
 if [ "$(id -u)" -eq 0 ] && [ -z "$AS" ]; then
     echo "note: unreadable files not tested: running as root, and cannot run as nobody"
 else
