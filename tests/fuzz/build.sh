@@ -15,8 +15,8 @@ cd "$ROOT"
 # libbfio are linked as installed (not instrumented).
 SRC="tests/fuzz/targets.c
 indexer/evtx_decode.c indexer/binxml.c indexer/binxml_text.c indexer/container.c
-indexer/evtx_libevtx.c indexer/xml_event.c
-lib/reader.c lib/text.c lib/convert.c lib/svc_action.c lib/fileio.c"
+indexer/evtx_libevtx.c indexer/xml_event.c indexer/normalize.c
+lib/reader.c lib/text.c lib/convert.c lib/svc_action.c lib/fileio.c lib/event.c"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wshadow -Wstrict-prototypes
 -Wmissing-prototypes -Wformat=2 -Wvla -Ilib -Iindexer -Itests/fuzz
 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
