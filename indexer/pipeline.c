@@ -168,15 +168,6 @@ static int publish(struct producer *pr)
 	int rc = 0;
 
 	pr->cur = NULL;
-	/* The last batch of a file or part is mostly empty: what is queued (and counted
-	 * against QUEUE_MAX) is what it holds, so many small parts can run ahead. */
-	if (b && b->len < b->cap / 2) {
-		struct batch *small = realloc(b, sizeof(*b) + b->len);
-		if (small) {
-			b = small;
-			b->cap = b->len;
-		}
-	}
 	pthread_mutex_lock(&pl->mu);
 	while (!pl->stop && !job->cancel &&
 	       (part->bytes >= HEAD_MAX ||
