@@ -419,21 +419,17 @@ static int hide(struct guard *g, struct span *s, const char *reason)
 	s->hidden = 1;
 	if (s->live) {
 		rc = guard_zero(g, s->off + EVTX_RECORD_HEADER_SIZE);
-		if (rc == 1 && !g->dry) {
-			int err = remember(g, s->off, reason);
-			if (err)
-				return err;
-		}
-		return rc;
+	} else {
+		rc = guard_zero(g, s->off);
+		if (rc == 1)
+			rc = guard_zero(g, s->off + 1);
+		if (rc == GUARD_EUNSAFE)
+			/* its binary XML then starts with neither 0f 01 01 00 nor 0a */
+			rc = guard_zero(g, s->off + EVTX_RECORD_HEADER_SIZE);
 	}
-	rc = guard_zero(g, s->off);
-	if (rc == 1)
-		rc = guard_zero(g, s->off + 1);
-	if (rc == GUARD_EUNSAFE)
-		/* its binary XML then starts with neither 0f 01 01 00 nor 0a */
-		rc = guard_zero(g, s->off + EVTX_RECORD_HEADER_SIZE);
 	if (rc == 1 && !g->dry) {
-		int err = report_hidden(g, s->off, reason);
+		/* A live record is reported when libevtx lists it, a deleted one now. */
+		int err = s->live ? remember(g, s->off, reason) : report_hidden(g, s->off, reason);
 		if (err)
 			return err;
 	}
